@@ -1,0 +1,1 @@
+#include "batched/rmap.h"

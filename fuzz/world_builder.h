@@ -1,0 +1,15 @@
+// Builds the initial world a scenario describes: the folio with its flags, the
+// mms, VMAs and page tables, and every derived count (mapcounts, refcount, rss
+// counters, swap counts, cached TLB entries) consistent with the slots.
+#pragma once
+
+#include "fuzz/scenario.h"
+#include "mm/world.h"
+
+namespace uf
+{
+
+// The scenario must be sanitized.
+void build_world(const scenario &s, world &w);
+
+} // namespace uf
