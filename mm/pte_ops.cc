@@ -80,6 +80,10 @@ static void write_slot(pte_ptr ptep, pte_t pte)
 
 void set_ptes(mm_struct *, unsigned long, pte_ptr ptep, pte_t pte, unsigned int nr)
 {
+        if (nr == 0) {
+                ptep.w->report(mm_violation::zero_nr, "set_ptes(nr=0)");
+                return;
+        }
         if (nr > 1 && !pte_present(pte))
                 ptep.w->report(mm_violation::bad_set_ptes,
                                "set_ptes(nr=%u) cannot advance a non-present entry", nr);
@@ -141,6 +145,14 @@ pte_t ptep_get_and_clear_full(mm_struct *, unsigned long, pte_ptr ptep, int)
 pte_t get_and_clear_full_ptes(mm_struct *mm, unsigned long addr, pte_ptr ptep, unsigned int nr,
                               int full)
 {
+        world &w = *ptep.w;
+        if (nr == 0) {
+                w.report(mm_violation::zero_nr, "get_and_clear_full_ptes(nr=0)");
+                return pte_t{};
+        }
+        if (w.nr_clears < MAX_CLEAR_LOG)
+                w.clear_log[w.nr_clears] = clear_record{static_cast<uint8_t>(mm->id), addr, nr};
+        w.nr_clears++;
         pte_t pte = ptep_get_and_clear_full(mm, addr, ptep, full);
         while (--nr) {
                 ++ptep;

@@ -67,6 +67,8 @@ void world::copy_from(const world &o)
         page_cleared = o.page_cleared;
         stale_written = o.stale_written;
         ops = o.ops;
+        nr_clears = o.nr_clears;
+        std::memcpy(clear_log, o.clear_log, sizeof(clear_log));
         violations = o.violations;
         std::memcpy(violation_detail, o.violation_detail, sizeof(violation_detail));
 }

@@ -23,6 +23,7 @@ namespace uf
 // Every mm's PMDs plus one deposited table per PMD mapping.
 constexpr int MAX_TABLES = MAX_MMS * PMDS_PER_MM + MAX_VMAS;
 constexpr int MAX_NOTIFIER_LOG = 16;
+constexpr int MAX_CLEAR_LOG = 64;
 
 // What a CPU's TLB may still hold for one slot (design §3, semantics §6.4).
 struct tlb_entry {
@@ -43,6 +44,15 @@ struct op_counters {
         uint64_t walk_steps = 0;
         uint64_t rmap_calls = 0;
         uint64_t notifier_calls = 0;
+};
+
+// One get_and_clear_full_ptes() call: where and how many slots (the batch).
+struct clear_record {
+        uint8_t mm;
+        unsigned long addr;
+        unsigned int nr;
+
+        bool operator==(const clear_record &) const = default;
 };
 
 struct notifier_range {
@@ -106,6 +116,9 @@ struct world {
         std::bitset<MAX_FOLIO_PAGES> stale_written; // a CPU wrote p through a stale TLB entry
 
         op_counters ops;
+        // Every batch cleared, in order (the first MAX_CLEAR_LOG; nr_clears counts all).
+        int nr_clears = 0;
+        clear_record clear_log[MAX_CLEAR_LOG] = {};
 
         // Violations the primitives detected (mm_violation bits) and the first one's detail.
         uint32_t violations = 0;

@@ -1,0 +1,58 @@
+// The differential oracle (design §6, layers 2 and 3): judges the two end
+// states of one scenario, after each has passed its own invariants (layer 1).
+#pragma once
+
+#include <cstdint>
+
+#include "fuzz/allowed_differences.h"
+#include "fuzz/invariants.h"
+#include "mm/world.h"
+
+namespace uf
+{
+
+enum class implementation : uint8_t { reference, batched };
+const char *implementation_name(implementation impl);
+
+// Stable class names (crash grouping keys on them). Append only.
+enum class divergence : uint8_t {
+        return_value,   // the two walks disagree on success
+        pte_state,      // a slot ends differently (or, after an abort, illegally)
+        mapcount,       // per-page, large or entire mapcount
+        refcount,
+        rss_counter,
+        swap_count,
+        anon_exclusive, // PageAnonExclusive
+        folio_flags,    // dirty, swapbacked, mlocked
+        folio_mapped,
+        mmlist,
+        notifier,       // the mmu-notifier ranges of the walks
+        NR_DIVERGENCES,
+};
+const char *divergence_name(divergence d);
+
+enum class verdict_kind : uint8_t {
+        exact,      // neither side aborted and the end states are equal
+        legality,   // some side aborted and every page ended legally
+        invariant,  // one side broke an invariant on its own
+        divergence, // the sides differ in a way semantics §10 does not allow
+};
+
+struct verdict {
+        verdict_kind kind = verdict_kind::exact;
+        implementation side = implementation::batched; // for kind == invariant
+        invariant inv{};
+        divergence div{};
+        allowed_set allowed;
+        char detail[240] = {};
+
+        bool ok() const { return kind == verdict_kind::exact || kind == verdict_kind::legality; }
+        // "DIVERGENCE pte_state", "INVARIANT mapcount", "OK exact", "OK legality".
+        const char *kind_name() const;
+        const char *class_name() const;
+};
+
+verdict judge(const world &before, const world &ref, bool ref_ret, const invariant_report &ref_inv,
+              const world &bat, bool bat_ret, const invariant_report &bat_inv);
+
+} // namespace uf

@@ -1,0 +1,28 @@
+// Campaign statistics (design §6): how many executions were compared under
+// which verdict, which allowed differences they relied on, how many inputs
+// were clamped. A campaign that compares nothing shows up here.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+
+#include "fuzz/oracle.h"
+
+namespace uf
+{
+
+struct fuzz_stats {
+        uint64_t execs = 0;
+        uint64_t exact = 0;
+        uint64_t legality = 0;
+        uint64_t failures = 0;
+        uint64_t clamped = 0;
+        uint64_t events_fired = 0;
+        uint64_t allowed[static_cast<int>(allowed_difference::NR_ALLOWED_DIFFERENCES)] = {};
+
+        void record(const verdict &v, int clamps, int fired);
+        // One line, "unmapfuzz-stats: execs=... exact=... legality=... ...".
+        void print(FILE *out) const;
+};
+
+} // namespace uf
