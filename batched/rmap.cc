@@ -38,8 +38,7 @@ static unsigned int folio_unmap_pte_batch(folio *folio, struct page_vma_mapped_w
 
         // Where arch_unmap_one() can fail (sparc64 ADI) swap-backed anon stays
         // per-PTE, as the 2026 anon series does.
-        if (folio_test_anon(folio) && folio_test_swapbacked(folio) &&
-            arch_has_unmap_one(*folio->w))
+        if (folio_test_anon(folio) && folio_test_swapbacked(folio) && arch_has_unmap_one(*folio->w))
                 return 1;
         if (pte_unused(pte))
                 return 1;
@@ -223,8 +222,7 @@ bool try_to_unmap_one(folio *folio, vm_area_struct *vma, unsigned long address, 
                                 ref_count = folio_ref_count(folio);
                                 map_count = folio_mapcount(folio);
 
-                                if (folio_test_dirty(folio) &&
-                                    !(vma->vm_flags & VM_DROPPABLE)) {
+                                if (folio_test_dirty(folio) && !(vma->vm_flags & VM_DROPPABLE)) {
                                         set_ptes(mm, address, pvmw.pte, pteval,
                                                  static_cast<unsigned int>(nr_pages));
                                         folio_set_swapbacked(folio);

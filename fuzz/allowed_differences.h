@@ -12,12 +12,12 @@ namespace uf
 
 // Append only: the statistics print them by name.
 enum class allowed_difference : uint8_t {
-        deferred_split,     // §10.1: per-PTE removal queues a large anon folio for deferred split
-        tlb_flush_count,    // §10.2: one flush or pending add per batch instead of per PTE
+        deferred_split,      // §10.1: per-PTE removal queues a large anon folio for deferred split
+        tlb_flush_count,     // §10.2: one flush or pending add per batch instead of per PTE
         restore_dirty_young, // §10.4: a restored batch gains the OR of dirty/young
-        mlock_count,        // §10.7: munlock calls differ, mlock_count may undercount
-        pmd_structure,      // §8: a PMD-mapped lazyfree folio is discarded whole, not split
-        abort_granularity,  // §10.5, §10.6, §10.8: pages the batched side kept intact
+        mlock_count,         // §10.7: munlock calls differ, mlock_count may undercount
+        pmd_structure,       // §8: a PMD-mapped lazyfree folio is discarded whole, not split
+        abort_granularity,   // §10.5, §10.6, §10.8: pages the batched side kept intact
         NR_ALLOWED_DIFFERENCES,
 };
 

@@ -49,9 +49,11 @@ void crash(const verdict &v)
         std::fflush(stderr);
         if (v.kind == verdict_kind::invariant)
                 dispatch_invariant(
-                    v.inv, std::make_index_sequence<static_cast<std::size_t>(invariant::NR_INVARIANTS)>{});
+                    v.inv,
+                    std::make_index_sequence<static_cast<std::size_t>(invariant::NR_INVARIANTS)>{});
         dispatch_divergence(
-            v.div, std::make_index_sequence<static_cast<std::size_t>(divergence::NR_DIVERGENCES)>{});
+            v.div,
+            std::make_index_sequence<static_cast<std::size_t>(divergence::NR_DIVERGENCES)>{});
 }
 
 } // namespace uf

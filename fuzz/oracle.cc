@@ -16,8 +16,9 @@ const char *implementation_name(implementation impl)
 const char *divergence_name(divergence d)
 {
         static const char *const names[] = {
-            "return_value", "pte_state", "mapcount", "refcount", "rss_counter", "swap_count",
-            "anon_exclusive", "folio_flags", "folio_mapped", "mmlist", "notifier",
+            "return_value", "pte_state",  "mapcount",       "refcount",
+            "rss_counter",  "swap_count", "anon_exclusive", "folio_flags",
+            "folio_mapped", "mmlist",     "notifier",
         };
         static_assert(sizeof(names) / sizeof(names[0]) ==
                       static_cast<int>(divergence::NR_DIVERGENCES));
@@ -104,8 +105,8 @@ bool compare_folio_exact(comparison &c, const folio &r, const folio &b)
 {
         for (unsigned long p = 0; p < folio_nr_pages(&r); p++)
                 if (r.mapcount[p] != b.mapcount[p])
-                        return c.fail(divergence::mapcount, "page %lu: reference %d, batched %d",
-                                      p, r.mapcount[p], b.mapcount[p]);
+                        return c.fail(divergence::mapcount, "page %lu: reference %d, batched %d", p,
+                                      r.mapcount[p], b.mapcount[p]);
         if (r.large_mapcount != b.large_mapcount || r.entire_mapcount != b.entire_mapcount)
                 return c.fail(divergence::mapcount, "large %d/%d entire %d/%d", r.large_mapcount,
                               b.large_mapcount, r.entire_mapcount, b.entire_mapcount);
@@ -115,9 +116,8 @@ bool compare_folio_exact(comparison &c, const folio &r, const folio &b)
         if (r.anon_exclusive != b.anon_exclusive)
                 return c.fail(divergence::anon_exclusive, "PageAnonExclusive differs");
         if (r.dirty != b.dirty || r.swapbacked != b.swapbacked || r.mlocked != b.mlocked)
-                return c.fail(divergence::folio_flags,
-                              "dirty %d/%d swapbacked %d/%d mlocked %d/%d", r.dirty, b.dirty,
-                              r.swapbacked, b.swapbacked, r.mlocked, b.mlocked);
+                return c.fail(divergence::folio_flags, "dirty %d/%d swapbacked %d/%d mlocked %d/%d",
+                              r.dirty, b.dirty, r.swapbacked, b.swapbacked, r.mlocked, b.mlocked);
         if (folio_mapped(&r) != folio_mapped(&b))
                 return c.fail(divergence::folio_mapped, "reference %d, batched %d",
                               folio_mapped(&r), folio_mapped(&b));
@@ -177,8 +177,8 @@ bool compare_legality(comparison &c, const world &before, const world &ref, cons
         if (!ok)
                 return false;
         for (unsigned long p = 0; p < folio_nr_pages(&before.folio); p++) {
-                bool pi = before.folio.anon_exclusive.test(p), pr = ref.folio.anon_exclusive.test(p),
-                     pb = bat.folio.anon_exclusive.test(p);
+                bool pi = before.folio.anon_exclusive.test(p),
+                     pr = ref.folio.anon_exclusive.test(p), pb = bat.folio.anon_exclusive.test(p);
                 if (pb != pr && pb != pi)
                         return c.fail(divergence::anon_exclusive, "page %lu", p);
                 int si = before.swap_count[p], sr = ref.swap_count[p], sb = bat.swap_count[p];

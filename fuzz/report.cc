@@ -74,14 +74,18 @@ void page_tables(std::string &out, const run_result &r)
                 int mm = vma.vm_mm->id;
                 unsigned long start, end;
                 row_span(r.before, v, &start, &end);
-                appendf(out, "vma %d mm %d [0x%lx, 0x%lx), rows from 0x%lx\n", v, mm, vma.vm_start,
-                        vma.vm_end, start);
-                appendf(out, "  before     %s\n", row(r.before, mm, start, end).c_str());
-                appendf(out, "  reference  %s\n", row(r.ref.after, mm, start, end).c_str());
-                appendf(out, "  batched    %s\n", row(r.bat.after, mm, start, end).c_str());
-                std::string d = diff_row(r, mm, start, end);
-                if (!d.empty())
-                        appendf(out, "  differs    %s\n", d.c_str());
+                appendf(out, "vma %d mm %d [0x%lx, 0x%lx)\n", v, mm, vma.vm_start, vma.vm_end);
+                // Rows of at most 64 slots, so a 512-page folio stays readable.
+                for (unsigned long a = start; a < end; a += 64 * PAGE_SIZE) {
+                        unsigned long e = a + 64 * PAGE_SIZE < end ? a + 64 * PAGE_SIZE : end;
+                        appendf(out, "  0x%06lx\n", a);
+                        out += "    before     " + row(r.before, mm, a, e) + "\n";
+                        out += "    reference  " + row(r.ref.after, mm, a, e) + "\n";
+                        out += "    batched    " + row(r.bat.after, mm, a, e) + "\n";
+                        std::string d = diff_row(r, mm, a, e);
+                        if (!d.empty())
+                                out += "    differs    " + d + "\n";
+                }
         }
 }
 
@@ -108,16 +112,19 @@ template <typename Get> std::string runs(unsigned long nr, Get get)
 void bookkeeping_line(std::string &out, const char *name, const std::string &b,
                       const std::string &r, const std::string &t)
 {
-        const char *mark = r == t ? "" : "   <-- differs";
-        appendf(out, "%-22s before: %s\n%-22s ref:    %s\n%-22s bat:    %s%s\n", name, b.c_str(),
-                "", r.c_str(), "", t.c_str(), mark);
+        char label[32];
+        std::snprintf(label, sizeof(label), "%-22s", name);
+        out += std::string(label) + " before: " + b + "\n";
+        out += std::string(22, ' ') + " ref:    " + r + "\n";
+        out += std::string(22, ' ') + " bat:    " + t + (r == t ? "" : "   <-- differs") + "\n";
 }
 
 std::string folio_flags(const folio &f)
 {
         std::string out;
-        appendf(out, "dirty=%d swapbacked=%d swapcache=%d mlocked=%d partially_mapped=%d "
-                     "deferred_split=%d pinned=%d",
+        appendf(out,
+                "dirty=%d swapbacked=%d swapcache=%d mlocked=%d partially_mapped=%d "
+                "deferred_split=%d pinned=%d",
                 f.dirty, f.swapbacked, f.swapcache, f.mlocked, f.partially_mapped,
                 f.on_deferred_split, f.maybe_dma_pinned);
         return out;
@@ -191,8 +198,9 @@ std::string json_side(const side_result &s)
 {
         std::string out;
         const folio &f = s.after.folio;
-        appendf(out, "{\"ret\": %s, \"refcount\": %d, \"large_mapcount\": %d, \"dirty\": %s, "
-                     "\"swapbacked\": %s, \"invariants_ok\": %s, \"events_fired\": %d}",
+        appendf(out,
+                "{\"ret\": %s, \"refcount\": %d, \"large_mapcount\": %d, \"dirty\": %s, "
+                "\"swapbacked\": %s, \"invariants_ok\": %s, \"events_fired\": %d}",
                 s.ret ? "true" : "false", f.refcount, f.large_mapcount, f.dirty ? "true" : "false",
                 f.swapbacked ? "true" : "false", s.inv.ok() ? "true" : "false", s.after.nr_fired);
         return out;
@@ -243,7 +251,8 @@ std::string text_report(const scenario &s, const run_result &r)
         out += "== allowed differences relied on:";
         for (int d = 0; d < static_cast<int>(allowed_difference::NR_ALLOWED_DIFFERENCES); d++)
                 if (r.v.allowed.has(static_cast<allowed_difference>(d)))
-                        appendf(out, " %s", allowed_difference_name(static_cast<allowed_difference>(d)));
+                        appendf(out, " %s",
+                                allowed_difference_name(static_cast<allowed_difference>(d)));
         out += "\n";
         if (!r.v.ok()) {
                 out += "== regression draft (save as corpus/regression/<name>.scn)\n";
@@ -267,9 +276,11 @@ std::string regression_draft(const scenario &s, const run_result &r)
 std::string json_report(const scenario &s, const run_result &r)
 {
         std::string out;
-        appendf(out, "{\"verdict\": {\"ok\": %s, \"kind\": \"%s\", \"class\": \"%s\", \"detail\": \"%s\"",
-                r.v.ok() ? "true" : "false", r.v.kind_name(), r.v.class_name(),
-                json_escape(r.v.detail).c_str());
+        appendf(
+            out,
+            "{\"verdict\": {\"ok\": %s, \"kind\": \"%s\", \"class\": \"%s\", \"detail\": \"%s\"",
+            r.v.ok() ? "true" : "false", r.v.kind_name(), r.v.class_name(),
+            json_escape(r.v.detail).c_str());
         out += ", \"allowed\": [";
         bool first = true;
         for (int d = 0; d < static_cast<int>(allowed_difference::NR_ALLOWED_DIFFERENCES); d++)
@@ -279,7 +290,8 @@ std::string json_report(const scenario &s, const run_result &r)
                         first = false;
                 }
         out += "]}, \"scenario\": \"" + json_escape(print_scenario(s)) + "\"";
-        out += ", \"reference\": " + json_side(r.ref) + ", \"batched\": " + json_side(r.bat) + "}\n";
+        out +=
+            ", \"reference\": " + json_side(r.ref) + ", \"batched\": " + json_side(r.bat) + "}\n";
         return out;
 }
 

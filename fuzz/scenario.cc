@@ -109,24 +109,38 @@ bool overlaps(const vma_spec &a, const vma_spec &b)
 // Anon pages obey the exclusivity rules that page_table_check and the rmap
 // code enforce: PageAnonExclusive only for a page with exactly one mapping
 // and no swap entry, a writable entry only for an exclusive page, a swap
-// entry exclusive only when it is the page's sole reference.
+// entry exclusive only when it is the page's sole reference. A PMD mapping
+// carries one exclusivity for the whole folio: __split_huge_pmd_locked()
+// hands the head page's PageAnonExclusive to every subpage.
 void sanitize_anon(scenario &s, clamp_counter &c)
 {
         int nr = 1 << s.order;
         int maps[MAX_FOLIO_PAGES] = {}, swaps[MAX_FOLIO_PAGES] = {};
-        for (int v = 0; v < s.nr_vmas; v++)
+        bool pmd = false;
+        for (int v = 0; v < s.nr_vmas; v++) {
+                pmd |= s.vmas[v].pmd;
                 for (int i = 0; i < nr; i++) {
                         slot_kind k = s.vmas[v].slot[i].kind;
                         maps[i] += maps_folio_page(k);
                         swaps[i] += k == slot_kind::swap;
                 }
+        }
+        bool all_exclusive = s.pae.test(0);
         for (int i = 0; i < nr; i++) {
                 bool exclusive_ok = maps[i] == 1 && swaps[i] == 0;
+                all_exclusive &= exclusive_ok;
                 if (!exclusive_ok && s.pae.test(i)) {
                         s.pae.reset(i);
                         c.n++;
                 }
-                for (int v = 0; v < s.nr_vmas; v++) {
+        }
+        for (int i = 0; pmd && i < nr; i++)
+                if (s.pae.test(i) != all_exclusive) {
+                        s.pae.set(i, all_exclusive);
+                        c.n++;
+                }
+        for (int v = 0; v < s.nr_vmas; v++)
+                for (int i = 0; i < nr; i++) {
                         slot_spec &slot = s.vmas[v].slot[i];
                         if (maps_folio_page(slot.kind) && (slot.bits & PTE_WRITE) && !s.pae.test(i))
                                 c.set(slot.bits, slot.bits & ~PTE_WRITE);
@@ -134,7 +148,6 @@ void sanitize_anon(scenario &s, clamp_counter &c)
                             (maps[i] != 0 || swaps[i] != 1))
                                 c.set(slot.bits, slot.bits & ~PTE_SWP_EXCLUSIVE);
                 }
-        }
 }
 
 } // namespace

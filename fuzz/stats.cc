@@ -25,7 +25,8 @@ void fuzz_stats::print(FILE *out) const
                      execs, exact, legality, failures, clamped, events_fired);
         for (int d = 0; d < static_cast<int>(allowed_difference::NR_ALLOWED_DIFFERENCES); d++)
                 std::fprintf(out, " allowed.%s=%" PRIu64,
-                             allowed_difference_name(static_cast<allowed_difference>(d)), allowed[d]);
+                             allowed_difference_name(static_cast<allowed_difference>(d)),
+                             allowed[d]);
         std::fprintf(out, "\n");
 }
 

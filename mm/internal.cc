@@ -30,8 +30,8 @@ unsigned int folio_pte_batch_flags(folio *folio, vm_area_struct *, pte_ptr ptep,
         unsigned int nr, cur_nr;
 
         // Never past the folio's last page.
-        max_nr = static_cast<unsigned int>(
-            std::min<unsigned long>(max_nr, folio_pfn(folio) + folio_nr_pages(folio) - pte_pfn(pte)));
+        max_nr = static_cast<unsigned int>(std::min<unsigned long>(
+            max_nr, folio_pfn(folio) + folio_nr_pages(folio) - pte_pfn(pte)));
         // pte_batch_hint(): 1 on architectures without contiguous-PTE hints.
         nr = 1;
         expected_pte = __pte_batch_clear_ignored(pte_advance_pfn(pte, nr), flags);

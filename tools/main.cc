@@ -126,6 +126,7 @@ int main(int argc, char **argv)
                 return print(argc - 2, argv + 2);
         if (argc >= 2 && !std::strcmp(argv[1], "encode"))
                 return encode(argc - 2, argv + 2);
-        std::fprintf(stderr, "usage: unmapfuzz-tool repro [--json] FILE | print FILE | encode FILE OUT\n");
+        std::fprintf(stderr,
+                     "usage: unmapfuzz-tool repro [--json] FILE | print FILE | encode FILE OUT\n");
         return 2;
 }

@@ -57,8 +57,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uf::run_scenario(s, &r);
         stats.record(r.v, ds.clamps, r.bat.after.nr_fired);
         if (!r.v.ok()) {
-                std::fprintf(stderr, "==== unmapfuzz scenario\n%s==== replay: ./unmapfuzz repro <crash file>\n",
-                             uf::print_scenario(s).c_str());
+                std::fprintf(
+                    stderr,
+                    "==== unmapfuzz scenario\n%s==== replay: ./unmapfuzz repro <crash file>\n",
+                    uf::print_scenario(s).c_str());
                 uf::crash(r.v);
         }
         return 0;
