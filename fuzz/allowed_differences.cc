@@ -52,6 +52,14 @@ void note_structure_differences(const world &ref, const world &bat, allowed_set 
                                 seen->note(allowed_difference::pmd_structure);
 }
 
+bool batched_may_abort_alone(bool ref_ret, const world &bat, allowed_set *seen)
+{
+        if (!ref_ret || bat.nr_fired == 0)
+                return false;
+        seen->note(allowed_difference::abort_granularity);
+        return true;
+}
+
 bool equal_but_dirty_young(pte_t expect, pte_t got)
 {
         if (!pte_present(expect) || !pte_present(got))

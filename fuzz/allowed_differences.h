@@ -38,6 +38,12 @@ void note_counter_differences(const world &ref, const world &bat, allowed_set *s
 // Page-table structure: both sides compare through a slot view, so a PMD
 // slot that is none on one side and a split table on the other is equal.
 void note_structure_differences(const world &ref, const world &bat, allowed_set *seen);
+// §10.5/§10.8 extended to races: the batched side clears a whole batch before
+// its folio-wide checks, so a race event fired by a later page of the batch
+// (a GUP pin, a speculative reference) is seen by the checks of earlier pages
+// that the per-PTE side had already finished. The batched walk may then fail
+// where the per-PTE walk succeeded; every page must still end legally.
+bool batched_may_abort_alone(bool ref_ret, const world &bat, allowed_set *seen);
 // A restored slot may gain dirty and young relative to `expect`.
 bool equal_but_dirty_young(pte_t expect, pte_t got);
 

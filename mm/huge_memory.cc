@@ -26,7 +26,11 @@ void split_huge_pmd_locked(vm_area_struct *vma, unsigned long, pmd_t *pmd, bool)
         if (t < 0)
                 return;
         pte_t huge = pmd->huge;
+        // RMAP_EXCLUSIVE: the head page's PageAnonExclusive goes to every subpage.
+        bool anon_exclusive = folio_test_anon(folio) && folio->anon_exclusive.test(0);
         for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
+                if (anon_exclusive)
+                        folio->anon_exclusive.set(i);
                 w.ops.pte_writes++;
                 w.tables[t][i] = pfn_pte(pte_pfn(huge) + i, pmd_pte_bits(huge));
                 tlb_entry &e = w.tlb[t][i];

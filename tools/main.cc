@@ -3,13 +3,16 @@
 //   print FILE            binary -> text
 //   encode FILE OUT       text -> binary
 // Exit status: 0 when the verdict is OK, 1 on a failure verdict, 2 on bad input.
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 #include <string>
 #include <vector>
 
+#include "fuzz/exhaust.h"
 #include "fuzz/harness.h"
 #include "fuzz/report.h"
 #include "fuzz/scenario_binary.h"
@@ -116,6 +119,61 @@ int encode(int argc, char **argv)
         return 0;
 }
 
+// Runs every scenario of the bound through the oracle; prints the count, the
+// rate and each failure as a regression draft (the first 20 in full).
+int exhaust_cmd(int argc, char **argv)
+{
+        uf::exhaust_options opt;
+        for (int i = 0; i + 1 < argc; i += 2) {
+                int value = std::atoi(argv[i + 1]);
+                if (!std::strcmp(argv[i], "--max-order") && value >= 0 && value <= 9)
+                        opt.max_order = value;
+                else if (!std::strcmp(argv[i], "--max-vmas") && value >= 1 && value <= 2)
+                        opt.max_vmas = value;
+                else if (!std::strcmp(argv[i], "--max-events") && value >= 0 && value <= 3)
+                        opt.max_events = value;
+                else {
+                        std::fprintf(stderr,
+                                     "unmapfuzz exhaust: bad option %s %s (--max-order 0-9, "
+                                     "--max-vmas 1-2, --max-events 0-3)\n",
+                                     argv[i], argv[i + 1]);
+                        return 2;
+                }
+        }
+        if (argc % 2) {
+                std::fprintf(stderr, "unmapfuzz exhaust: option %s needs a value\n",
+                             argv[argc - 1]);
+                return 2;
+        }
+        std::printf("exhaust: max-order %d, max-vmas %d, max-events %d\n", opt.max_order,
+                    opt.max_vmas, opt.max_events);
+        std::fflush(stdout);
+        static uf::run_result r;
+        uf::exhaust_counts counts;
+        auto start = std::chrono::steady_clock::now();
+        uf::exhaust(opt, &counts, [&](const uf::scenario &s) {
+                uf::run_scenario(s, &r);
+                if (!r.v.ok()) {
+                        counts.failures++;
+                        if (counts.failures <= 20)
+                                std::printf("---- failure %llu: %s %s\n%s",
+                                            static_cast<unsigned long long>(counts.failures),
+                                            r.v.kind_name(), r.v.class_name(),
+                                            uf::regression_draft(s, r).c_str());
+                }
+                return true;
+        });
+        double secs =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        std::printf("exhaust: %llu scenarios run (%llu points, the rest non-canonical duplicates), "
+                    "%llu failures, %.1f s, %.0f scenarios/s\n",
+                    static_cast<unsigned long long>(counts.run),
+                    static_cast<unsigned long long>(counts.enumerated),
+                    static_cast<unsigned long long>(counts.failures), secs,
+                    secs > 0 ? static_cast<double>(counts.run) / secs : 0.0);
+        return counts.failures ? 1 : 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -126,7 +184,11 @@ int main(int argc, char **argv)
                 return print(argc - 2, argv + 2);
         if (argc >= 2 && !std::strcmp(argv[1], "encode"))
                 return encode(argc - 2, argv + 2);
-        std::fprintf(stderr,
-                     "usage: unmapfuzz-tool repro [--json] FILE | print FILE | encode FILE OUT\n");
+        if (argc >= 2 && !std::strcmp(argv[1], "exhaust"))
+                return exhaust_cmd(argc - 2, argv + 2);
+        std::fprintf(
+            stderr,
+            "usage: unmapfuzz-tool exhaust [--max-order N] [--max-vmas N] [--max-events N] | "
+            "repro [--json] FILE | print FILE | encode FILE OUT\n");
         return 2;
 }

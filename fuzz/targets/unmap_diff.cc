@@ -57,6 +57,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uf::run_scenario(s, &r);
         stats.record(r.v, ds.clamps, r.bat.after.nr_fired);
         if (!r.v.ok()) {
+                std::fprintf(stderr, "unmapfuzz: found after %llu executions\n",
+                             static_cast<unsigned long long>(stats.execs));
                 std::fprintf(
                     stderr,
                     "==== unmapfuzz scenario\n%s==== replay: ./unmapfuzz repro <crash file>\n",

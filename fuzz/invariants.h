@@ -1,0 +1,80 @@
+// Layer 1 of the oracle (design §6): invariants every end state must satisfy
+// on its own, whichever implementation produced it (semantics §11 I1-I12 and
+// the data-loss rules of design §6).
+//
+// The checker compares the world as built with the end state after
+// try_to_unmap() and try_to_unmap_flush(). It allocates nothing and runs in
+// time linear in the slots of the world, so it can judge every fuzz input.
+#pragma once
+
+#include <cstdint>
+
+#include "mm/world.h"
+
+namespace uf
+{
+
+// Stable class names (crash grouping keys on them; append only).
+enum class invariant : uint8_t {
+        // The substrate's own detections (mm_violation bits of the end state),
+        // mapped 1:1 and named alike (mm/violation.h).
+        table_bounds,
+        vma_bounds,
+        notifier_range,
+        page_out_of_folio,
+        mapcount_underflow,
+        refcount_underflow,
+        swap_count_underflow,
+        bad_set_ptes,
+        marker_not_none,
+        zero_nr,
+        // End-state invariants.
+        mapcount,                  // I3: per-page, entire and large mapcount vs the slots
+        refcount,                  // I4: refcount vs unowned refs + mappings
+        rss_counter,               // I5: mm counters moved with the mappings and swap ptes
+        swap_count,                // I6: swap counts moved with the swap ptes
+        swap_offset,               // B15: a new swap pte names the page's own swap slot
+        swap_exclusive,            // I7: a new swap pte's exclusive bit is the page's PAE
+        pae_stale,                 // I7/B11: a swapped-out page keeps PageAnonExclusive
+        pte_pfn,                   // a slot maps another page, or a translation appeared
+        write_upgrade,             // I8: write permission gained, or anon writable not exclusive
+        pte_bits,                  // a kept entry changed soft-dirty/uffd-wp/protnone/unused/...
+        dirty_lost,                // a kept pte lost its dirty bit with the folio clean
+        uffd_wp_lost,              // I9: uffd-wp neither in the swap pte nor in a marker
+        uffd_wp_marker_anon,       // a uffd-wp marker in an anonymous VMA
+        soft_dirty_lost,           // I10: a new swap pte lost soft-dirty
+        walk_result,               // I11: the walk's result disagrees with folio_mapped()
+        tlb_stale,                 // I12: a TLB entry still translates to an unmapped page
+        mlocked_unmapped,          // a VM_LOCKED slot changed without TTU_IGNORE_MLOCK
+        lazyfree_dirty_discard,    // a lazyfree page with unsaved data was discarded
+        lazyfree_ref_discard,      // B8: a lazyfree page discarded despite extra references
+        lazyfree_clean_swapbacked, // B7: a clean lazyfree folio became swap-backed
+        folio_dirty_unjustified,   // the folio became dirty with nothing dirty anywhere
+        file_dirty_lost,           // a dirty page-cache page left the folio clean
+        pinned_exclusive_unmapped, // a maybe-pinned exclusive page became a swap pte
+        // Appended beyond the brief's list; see invariants.cc.
+        foreign_slot,            // a slot that mapped no page of the folio changed
+        uffd_wp_marker_spurious, // a marker where none was due (no uffd-wp VMA or bit)
+        NR_INVARIANTS,
+};
+
+const char *invariant_name(invariant c);
+
+struct invariant_report {
+        uint64_t bits = 0;
+        invariant first = invariant::NR_INVARIANTS; // the first class found
+        char detail[200] = {};                      // about `first`
+
+        bool ok() const { return !bits; }
+        bool has(invariant c) const { return bits & (uint64_t{1} << static_cast<int>(c)); }
+};
+
+static_assert(static_cast<int>(invariant::NR_INVARIANTS) <= 64, "invariant_report::bits");
+
+// before: the world as built; after: the end state after try_to_unmap() and
+// try_to_unmap_flush(); ttu: the flags; walk_ret: try_to_unmap's result (false
+// if any try_to_unmap_one returned false).
+invariant_report check_invariants(const world &before, const world &after, unsigned int ttu,
+                                  bool walk_ret);
+
+} // namespace uf
