@@ -596,7 +596,7 @@ void check_slot(checker &c, const slot_pair &s)
         }
 }
 
-// Every VMA slot of before and after, side by side.
+// Every slot of the folio's span in each VMA, before and after, side by side.
 void check_slots(checker &c)
 {
         for (int v = 0; v < c.b.nr_vmas; v++) {
@@ -605,10 +605,11 @@ void check_slots(checker &c)
                 s.vma = v;
                 s.v = &vma;
                 s.mm = vma_mm_index(c.b, vma);
-                s.addr = vma.vm_start;
-                while (s.addr < vma.vm_end) {
+                unsigned long span_end;
+                vma_folio_span(c.b, v, &s.addr, &span_end);
+                while (s.addr < span_end) {
                         // One PMD at a time: resolve it once in each world.
-                        unsigned long end = pmd_addr_end(s.addr, vma.vm_end);
+                        unsigned long end = pmd_addr_end(s.addr, span_end);
                         pmd_view vb = pmd_view_at(c.b, s.mm, s.addr);
                         pmd_view va = pmd_view_at(c.a, s.mm, s.addr);
                         for (; s.addr < end; s.addr += PAGE_SIZE) {

@@ -16,9 +16,9 @@ const char *implementation_name(implementation impl);
 
 // Stable class names (crash grouping keys on them). Append only.
 enum class divergence : uint8_t {
-        return_value,   // the two walks disagree on success
-        pte_state,      // a slot ends differently (or, after an abort, illegally)
-        mapcount,       // per-page, large or entire mapcount
+        return_value, // the two walks disagree on success
+        pte_state,    // a slot ends differently (or, after an abort, illegally)
+        mapcount,     // per-page, large or entire mapcount
         refcount,
         rss_counter,
         swap_count,
@@ -26,7 +26,7 @@ enum class divergence : uint8_t {
         folio_flags,    // dirty, swapbacked, mlocked
         folio_mapped,
         mmlist,
-        notifier,       // the mmu-notifier ranges of the walks
+        notifier, // the mmu-notifier ranges of the walks
         NR_DIVERGENCES,
 };
 const char *divergence_name(divergence d);

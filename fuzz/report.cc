@@ -31,14 +31,10 @@ const char *const counter_names[NR_MM_COUNTERS] = {"MM_FILEPAGES", "MM_ANONPAGES
 void row_span(const world &w, int v, unsigned long *start, unsigned long *end)
 {
         const vm_area_struct &vma = w.vmas[v];
-        unsigned long first = vma.vm_start + ((w.folio.index - vma.vm_pgoff) << PAGE_SHIFT);
-        if (w.folio.index < vma.vm_pgoff)
-                first = vma.vm_start;
-        unsigned long last = first + (folio_nr_pages(&w.folio) << PAGE_SHIFT);
-        first = first > vma.vm_start + PAGE_SIZE ? first - PAGE_SIZE : vma.vm_start;
-        last = last + PAGE_SIZE < vma.vm_end ? last + PAGE_SIZE : vma.vm_end;
-        *start = first;
-        *end = last;
+        unsigned long first, last;
+        vma_folio_span(w, v, &first, &last);
+        *start = first > vma.vm_start ? first - PAGE_SIZE : first;
+        *end = last < vma.vm_end ? last + PAGE_SIZE : last;
 }
 
 std::string row(const world &w, int mm, unsigned long start, unsigned long end)

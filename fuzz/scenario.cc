@@ -208,9 +208,11 @@ int sanitize(scenario &s)
         bool any_pmd = false;
         for (int v = 0; v < s.nr_vmas; v++)
                 any_pmd |= s.vmas[v].pmd;
-        // Reclaim passes TTU_SPLIT_HUGE_PMD for every PMD-mappable folio.
+        // Reclaim passes TTU_SPLIT_HUGE_PMD for every PMD-mappable folio, and
+        // memory failure splits a THP before it unmaps with TTU_HWPOISON
+        // (try_to_split_thp_page()), so no PMD mapping meets that flag.
         if (any_pmd)
-                c.set(s.ttu, s.ttu | TTU_SPLIT_HUGE_PMD);
+                c.set(s.ttu, (s.ttu | TTU_SPLIT_HUGE_PMD) & ~TTU_HWPOISON);
 
         if (folio_type_is_anon(s.type))
                 sanitize_anon(s, c);

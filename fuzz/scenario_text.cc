@@ -863,6 +863,9 @@ bool parser::check_pmd(int v)
         // Reclaim passes TTU_SPLIT_HUGE_PMD for every PMD-mappable folio.
         if (!(s.ttu & TTU_SPLIT_HUGE_PMD))
                 return fail_at(line, "pmd mapping needs 'ttu split_huge_pmd'");
+        // Memory failure splits a THP before unmapping it with TTU_HWPOISON.
+        if (s.ttu & TTU_HWPOISON)
+                return fail_at(line, "pmd mapping cannot be unmapped with 'ttu hwpoison'");
         return check_pmd_slots(v);
 }
 

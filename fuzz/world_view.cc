@@ -1,5 +1,7 @@
 #include "fuzz/world_view.h"
 
+#include <algorithm>
+
 namespace uf
 {
 
@@ -47,6 +49,18 @@ const tlb_entry *tlb_at(const world &w, int mm, unsigned long addr)
         if (t < 0 || !w.tlb[t])
                 return nullptr;
         return &w.tlb[t][pte_index(addr)];
+}
+
+void vma_folio_span(const world &w, int v, unsigned long *start, unsigned long *end)
+{
+        const vm_area_struct &vma = w.vmas[v];
+        long first = static_cast<long>(w.folio.index) - static_cast<long>(vma.vm_pgoff);
+        long s = static_cast<long>(vma.vm_start) + first * static_cast<long>(PAGE_SIZE);
+        long e = s + static_cast<long>(folio_nr_pages(&w.folio) * PAGE_SIZE);
+        s = std::max(s, static_cast<long>(vma.vm_start));
+        e = std::min(e, static_cast<long>(vma.vm_end));
+        *start = static_cast<unsigned long>(s);
+        *end = static_cast<unsigned long>(std::max(s, e));
 }
 
 } // namespace uf

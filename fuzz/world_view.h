@@ -59,6 +59,12 @@ inline int vma_mm_index(const world &w, const vm_area_struct &vma)
         return static_cast<int>(vma.vm_mm - w.mms);
 }
 
+// The addresses of VMA v that its linear mapping gives to pages of the folio:
+// [*start, *end), empty (start == end) when it maps none. End-state checks
+// look only here: a write anywhere else in the VMA is already reported by
+// pte_ptr's notifier-range check, since that range lies inside this span.
+void vma_folio_span(const world &w, int v, unsigned long *start, unsigned long *end);
+
 // Calls fn(int vma, unsigned long addr, pte_t pte) for every page of every
 // VMA's [vm_start, vm_end), in VMA order. VMAs of one mm never overlap, so
 // every slot inside some VMA is visited exactly once.
