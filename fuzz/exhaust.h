@@ -13,7 +13,7 @@ namespace uf
 {
 
 struct exhaust_options {
-        int max_order = 2;  // folio orders 0..max_order
+        int max_order = 1;  // folio orders 0..max_order
         int max_vmas = 2;   // 1..max_vmas VMAs (two VMAs: a split or a fork)
         int max_events = 1; // 0..max_events events, every kind on every page
 };
