@@ -19,22 +19,7 @@ void vma_folio_pages(const scenario &s, int v, int *first, int *last)
                 *last = *first;
 }
 
-namespace
-{
-
-// Counts every change sanitize() makes.
-struct clamp_counter {
-        int n = 0;
-        template <typename T, typename U> void set(T &field, U value)
-        {
-                if (field != static_cast<T>(value)) {
-                        field = static_cast<T>(value);
-                        n++;
-                }
-        }
-};
-
-uint8_t allowed_bits(slot_kind kind)
+uint8_t slot_kind_bits(slot_kind kind)
 {
         switch (kind) {
         case slot_kind::present:
@@ -53,11 +38,20 @@ uint8_t allowed_bits(slot_kind kind)
         }
 }
 
-bool maps_folio_page(slot_kind kind)
+namespace
 {
-        return kind == slot_kind::present || kind == slot_kind::device_exclusive ||
-               kind == slot_kind::device_private;
-}
+
+// Counts every change sanitize() makes.
+struct clamp_counter {
+        int n = 0;
+        template <typename T, typename U> void set(T &field, U value)
+        {
+                if (field != static_cast<T>(value)) {
+                        field = static_cast<T>(value);
+                        n++;
+                }
+        }
+};
 
 void sanitize_vma(scenario &s, int v, clamp_counter &c)
 {
@@ -90,12 +84,12 @@ void sanitize_vma(scenario &s, int v, clamp_counter &c)
                         c.set(slot,
                               slot_spec{slot_kind::present,
                                         static_cast<uint8_t>(vma.slot[0].bits &
-                                                             allowed_bits(slot_kind::present) &
+                                                             slot_kind_bits(slot_kind::present) &
                                                              ~(PTE_PROTNONE | PTE_UNUSED))});
                 if (static_cast<int>(slot.kind) >= static_cast<int>(slot_kind::NR_SLOT_KINDS))
                         c.set(slot.kind, static_cast<int>(slot.kind) %
                                              static_cast<int>(slot_kind::NR_SLOT_KINDS));
-                c.set(slot.bits, slot.bits & allowed_bits(slot.kind));
+                c.set(slot.bits, slot.bits & slot_kind_bits(slot.kind));
                 if (slot.kind == slot_kind::marker)
                         c.set(slot.bits, PTE_UFFD_WP);
         }
@@ -121,7 +115,7 @@ void sanitize_anon(scenario &s, clamp_counter &c)
                 pmd |= s.vmas[v].pmd;
                 for (int i = 0; i < nr; i++) {
                         slot_kind k = s.vmas[v].slot[i].kind;
-                        maps[i] += maps_folio_page(k);
+                        maps[i] += slot_maps_folio_page(k);
                         swaps[i] += k == slot_kind::swap;
                 }
         }
@@ -142,7 +136,8 @@ void sanitize_anon(scenario &s, clamp_counter &c)
         for (int v = 0; v < s.nr_vmas; v++)
                 for (int i = 0; i < nr; i++) {
                         slot_spec &slot = s.vmas[v].slot[i];
-                        if (maps_folio_page(slot.kind) && (slot.bits & PTE_WRITE) && !s.pae.test(i))
+                        if (slot_maps_folio_page(slot.kind) && (slot.bits & PTE_WRITE) &&
+                            !s.pae.test(i))
                                 c.set(slot.bits, slot.bits & ~PTE_WRITE);
                         if (slot.kind == slot_kind::swap && (slot.bits & PTE_SWP_EXCLUSIVE) &&
                             (maps[i] != 0 || swaps[i] != 1))

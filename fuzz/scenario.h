@@ -97,6 +97,15 @@ inline bool folio_type_is_anon(folio_type t)
         return t == folio_type::lazyfree || t == folio_type::anon || t == folio_type::anon_nocache;
 }
 
+// The PTE bits meaningful for a slot kind (the rest are clamped away).
+uint8_t slot_kind_bits(slot_kind kind);
+// Slot kinds that map a page of the folio and count towards its mapcount.
+inline bool slot_maps_folio_page(slot_kind kind)
+{
+        return kind == slot_kind::present || kind == slot_kind::device_exclusive ||
+               kind == slot_kind::device_private;
+}
+
 // Folio pages [first, last) that VMA v maps (empty when it maps none).
 void vma_folio_pages(const scenario &s, int v, int *first, int *last);
 

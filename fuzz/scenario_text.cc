@@ -73,33 +73,6 @@ static_assert(all_bits(FOLIO_FLAG_NAMES) == FOLIO_ALL_FLAGS);
 static_assert(all_bits(TTU_FLAG_NAMES) == TTU_ALL_FLAGS);
 static_assert(all_bits(PTE_BIT_NAMES) == 0xff);
 
-// The PTE bits meaningful for each slot kind; mirrors sanitize().
-unsigned allowed_bits(slot_kind kind)
-{
-        switch (kind) {
-        case slot_kind::present:
-        case slot_kind::foreign:
-                return PTE_WRITE | PTE_DIRTY | PTE_YOUNG | PTE_SOFT_DIRTY | PTE_UFFD_WP |
-                       PTE_PROTNONE | PTE_UNUSED;
-        case slot_kind::swap:
-                return PTE_SWP_EXCLUSIVE | PTE_SOFT_DIRTY | PTE_UFFD_WP;
-        case slot_kind::marker:
-                return PTE_UFFD_WP;
-        case slot_kind::device_exclusive:
-        case slot_kind::device_private:
-                return PTE_WRITE | PTE_SOFT_DIRTY | PTE_UFFD_WP;
-        default:
-                return 0;
-        }
-}
-
-// Slot kinds that map a page of the folio (count towards its mapcount).
-bool maps_folio_page(slot_kind kind)
-{
-        return kind == slot_kind::present || kind == slot_kind::device_exclusive ||
-               kind == slot_kind::device_private;
-}
-
 std::string header_text()
 {
         return std::string(MAGIC) + " v" + std::to_string(SCENARIO_VERSION);
@@ -700,7 +673,7 @@ bool parser::parse_slot(std::span<const std::string_view> words, slot_spec *slot
         int kind = find_name(SLOT_KIND_NAMES, words[0]);
         if (kind < 0)
                 return fail("unknown slot kind " + q(words[0]));
-        unsigned bits = 0, allowed = allowed_bits(static_cast<slot_kind>(kind));
+        unsigned bits = 0, allowed = slot_kind_bits(static_cast<slot_kind>(kind));
         if (!flags(words.subspan(1), PTE_BIT_NAMES, "pte bit", &bits))
                 return false;
         for (std::string_view w : words.subspan(1)) {
@@ -900,7 +873,7 @@ bool parser::check_anon()
         for (int i = 0; i < (1 << s.order); i++) {
                 int maps = 0, swaps = 0;
                 for (int v = 0; v < s.nr_vmas; v++) {
-                        maps += maps_folio_page(s.vmas[v].slot[i].kind);
+                        maps += slot_maps_folio_page(s.vmas[v].slot[i].kind);
                         swaps += s.vmas[v].slot[i].kind == slot_kind::swap;
                 }
                 check_anon_page(i, maps, swaps);
@@ -932,7 +905,7 @@ void parser::check_anon_page(int i, int maps, int swaps)
         for (int v = 0; v < s.nr_vmas; v++) {
                 slot_spec slot = s.vmas[v].slot[i];
                 int line = slot_line[v][i];
-                if (maps_folio_page(slot.kind) && (slot.bits & PTE_WRITE) && !s.pae.test(i))
+                if (slot_maps_folio_page(slot.kind) && (slot.bits & PTE_WRITE) && !s.pae.test(i))
                         fail_at(line, page + " is writable but not in 'pae' (a writable anon "
                                              "page must be exclusive)");
                 if (slot.kind == slot_kind::swap && (slot.bits & PTE_SWP_EXCLUSIVE) &&

@@ -7,9 +7,7 @@
 namespace uf
 {
 
-// A page handle is valid when it names a page of its folio; anything else is
-// the "walked off the folio" class of bug (B5), reported instead of followed.
-static bool page_ok(page p, const char *what)
+bool folio_page_valid(page p, const char *what)
 {
         if (p.idx >= 0 && p.idx < static_cast<long>(folio_nr_pages(p.folio)))
                 return true;
@@ -20,12 +18,12 @@ static bool page_ok(page p, const char *what)
 
 bool PageAnonExclusive(page p)
 {
-        return page_ok(p, "PageAnonExclusive") && p.folio->anon_exclusive.test(p.idx);
+        return folio_page_valid(p, "PageAnonExclusive") && p.folio->anon_exclusive.test(p.idx);
 }
 
 bool PageHWPoison(page p)
 {
-        return page_ok(p, "PageHWPoison") && p.folio->hwpoison.test(p.idx);
+        return folio_page_valid(p, "PageHWPoison") && p.folio->hwpoison.test(p.idx);
 }
 
 int folio_ref_count(folio *folio)
@@ -88,7 +86,7 @@ void folio_remove_rmap_ptes(folio *folio, page page, int nr, vm_area_struct *vma
         }
         bool became_unmapped = false;
         for (int i = 0; i < nr; i++) {
-                if (!page_ok(page + i, "folio_remove_rmap_ptes"))
+                if (!folio_page_valid(page + i, "folio_remove_rmap_ptes"))
                         break;
                 w.ops.atomics++;
                 if (--folio->mapcount[page.idx + i] < 0)
@@ -135,7 +133,7 @@ int folio_try_share_anon_rmap_ptes(folio *folio, page page, int nr)
         if (folio->maybe_dma_pinned)
                 return -EBUSY;
         for (int i = 0; i < nr; i++) {
-                if (!page_ok(page + i, "folio_try_share_anon_rmap_ptes"))
+                if (!folio_page_valid(page + i, "folio_try_share_anon_rmap_ptes"))
                         break;
                 w.ops.atomics++;
                 folio->anon_exclusive.reset(page.idx + i);

@@ -10,6 +10,9 @@ namespace uf
 {
 
 // ---- struct page / folio accessors that can be handed a bad page ----
+// True when p names a page of its folio; otherwise reports page_out_of_folio
+// for `what` (the "walked off the folio" class of bug, B5) and returns false.
+bool folio_page_valid(page p, const char *what);
 bool PageAnonExclusive(page p);
 bool PageHWPoison(page p);
 

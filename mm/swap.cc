@@ -1,16 +1,9 @@
 #include "mm/swap.h"
 
+#include "mm/rmap.h"
+
 namespace uf
 {
-
-static bool swap_page_ok(page p, const char *what)
-{
-        if (p.idx >= 0 && p.idx < static_cast<long>(folio_nr_pages(p.folio)))
-                return true;
-        p.folio->w->report(mm_violation::page_out_of_folio, "%s on page %ld of a %lu-page folio",
-                           what, p.idx, folio_nr_pages(p.folio));
-        return false;
-}
 
 swp_entry_t page_swap_entry(page page)
 {
@@ -35,7 +28,7 @@ int folio_dup_swap_pages(folio *folio, page page, int nr)
                 return 0;
         }
         for (int i = 0; i < nr; i++) {
-                if (!swap_page_ok(page + i, "folio_dup_swap") ||
+                if (!folio_page_valid(page + i, "folio_dup_swap") ||
                     w.fire(event_kind::dup_swap_fail, page.idx + i)) {
                         folio_put_swap_pages(folio, page, i);
                         return -ENOMEM;
@@ -50,7 +43,7 @@ void folio_put_swap_pages(folio *folio, page page, int nr)
 {
         world &w = *folio->w;
         for (int i = 0; i < nr; i++) {
-                if (!swap_page_ok(page + i, "folio_put_swap"))
+                if (!folio_page_valid(page + i, "folio_put_swap"))
                         return;
                 w.ops.atomics++;
                 if (--w.swap_count[page.idx + i] < 0)

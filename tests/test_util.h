@@ -14,6 +14,9 @@
 //   * the helpers fill only slots of folio pages; every other slot is none.
 #pragma once
 
+#include <cstdio>
+#include <string>
+
 #include <bitset>
 #include <initializer_list>
 
@@ -201,6 +204,44 @@ inline int build_checked(scenario &s, world &w)
         int clamps = sanitize(s);
         build_world(s, w);
         return clamps;
+}
+
+// A readable form of an entry, so a mismatch prints "present 0x40003 W-Y---"
+// instead of raw bytes.
+inline std::string str(pte_t pte)
+{
+        static const char *const kinds[] = {"none",     "present",  "swap",    "marker",
+                                            "dev-excl", "dev-priv", "hwpoison"};
+        static const char letters[] = "WDYSUPNX"; // write dirty young soft-dirty uffd-wp
+                                                  // protnone unused swp-exclusive
+        unsigned kind = static_cast<unsigned>(pte.kind);
+        std::string s = kind < 7 ? kinds[kind] : "?";
+        if (pte_none(pte))
+                return s;
+        char buf[32];
+        std::snprintf(buf, sizeof(buf), " 0x%x ", pte.val);
+        s += buf;
+        for (int b = 0; b < 8; b++)
+                s += (pte.bits & (1 << b)) ? letters[b] : '-';
+        return s;
+}
+
+#define EXPECT_PTE(actual, expected) EXPECT_EQ(str(actual), str(expected))
+
+// The batches cleared, in order, as "mM:pP+N" with P counted from folio_addr.
+inline std::string batches(const world &w, unsigned long folio_addr = DEFAULT_FOLIO_ADDR)
+{
+        std::string s;
+        for (int i = 0; i < w.nr_clears && i < MAX_CLEAR_LOG; i++) {
+                const clear_record &c = w.clear_log[i];
+                long page = (static_cast<long>(c.addr) - static_cast<long>(folio_addr)) /
+                            static_cast<long>(PAGE_SIZE);
+                char buf[48];
+                std::snprintf(buf, sizeof(buf), "%sm%d:p%ld+%u", s.empty() ? "" : " ", c.mm, page,
+                              c.nr);
+                s += buf;
+        }
+        return s;
 }
 
 } // namespace uf::test
