@@ -25,10 +25,12 @@
 //    freed, so that is no loss; the per-PTE kernel does exactly this.
 //    stale_written[p] counts only with such a non-droppable dirty path (a
 //    write through a droppable mapping's TLB is data the kernel may drop).
-//    The folio dirty before, and hw_dirty of p in a non-droppable VMA, count
-//    for any discard of p. A gup_redirty counts for discards in the VMA whose
-//    call saw it and in later VMAs (rmap_walk goes in VMA index order):
-//    discards in earlier VMAs happened while the folio was still clean.
+//    The folio dirty before counts for any discard of p. hw_dirty of p in a
+//    non-droppable VMA, and a gup_redirty, count for discards in the VMA whose
+//    call saw the event and in later VMAs (rmap_walk goes in VMA index order):
+//    discards in earlier VMAs happened while the page was still clean (found
+//    by fuzzing: a clean slot of p discarded in VMA 0, then p dirtied through
+//    VMA 1's guest-unused slot, which the kernel drops by design).
 //  - lazyfree_ref_discard: gup_pin(p) fires when a *present* slot of p is
 //    cleared (GUP-fast needs a present pte), so it only condemns discards of
 //    slots that were present; a device entry of p may legitimately have been
@@ -38,6 +40,8 @@
 //    marker in a file VMA that is not uffd-wp registered, or where the old
 //    entry had no uffd-wp bit).
 #include "fuzz/invariants.h"
+
+#include <cstring>
 
 #include <bitset>
 #include <cstdarg>
@@ -262,17 +266,20 @@ struct checker {
         tally tb, ta;
 
         // Facts from the event trace.
-        page_set hw_dirty_nd; // hw_dirty fired for p in a non-droppable VMA
+        // The first VMA whose call saw hw_dirty fire for p in a non-droppable
+        // VMA (MAX_VMAS: none).
+        uint8_t hw_dirty_vma[MAX_FOLIO_PAGES];
         page_set gup_pin, spec_ref;
         bool any_hw_dirty = false, any_gup_redirty = false, any_stale_write = false;
         int redirty_vma = MAX_VMAS; // the first VMA whose call saw gup_redirty
 
         // Facts the slot pass gathers, per folio page.
-        page_set discarded;    // a slot that mapped p is now none or a marker
-        page_set discarded_nd; // ... in a non-droppable VMA
-        page_set dirty_gone;   // ... and that slot itself was dirty (pte or TLB entry)
-        page_set redirty_gone; // ... in the VMA of a gup_redirty or a later one
-        page_set present_gone; // a slot of p that was present before is now none or a marker
+        page_set discarded;     // a slot that mapped p is now none or a marker
+        page_set discarded_nd;  // ... in a non-droppable VMA
+        page_set dirty_gone;    // ... and that slot itself was dirty (pte or TLB entry)
+        page_set redirty_gone;  // ... in the VMA of a gup_redirty or a later one
+        page_set hw_dirty_gone; // ... in the VMA of p's hw_dirty or a later one
+        page_set present_gone;  // a slot of p that was present before is now none or a marker
         bool any_dirty_before = false;
         bool dirty_slot_gone = false; // a dirty slot of the folio is no longer present
 
@@ -281,6 +288,7 @@ struct checker {
             : b(before), a(after), ttu(flags), walk_ret(ret), r(report),
               nr(folio_nr_pages(&before.folio)), lazyfree(folio_test_lazyfree(&before.folio))
         {
+                std::memset(hw_dirty_vma, MAX_VMAS, sizeof(hw_dirty_vma));
         }
 
         void fail(invariant c, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -337,8 +345,11 @@ void collect_events(checker &c)
                 case event_kind::hw_dirty:
                         c.any_hw_dirty = true;
                         // An event outside any call (vma 0xff) counts as non-droppable.
-                        if (in_folio && !(e.vma < c.a.nr_vmas && droppable(&c.a.vmas[e.vma])))
-                                c.hw_dirty_nd.set(e.page);
+                        if (in_folio && !(e.vma < c.a.nr_vmas && droppable(&c.a.vmas[e.vma]))) {
+                                uint8_t v = e.vma < c.a.nr_vmas ? e.vma : 0;
+                                if (v < c.hw_dirty_vma[e.page])
+                                        c.hw_dirty_vma[e.page] = v;
+                        }
                         break;
                 case event_kind::gup_redirty:
                         c.any_gup_redirty = true;
@@ -494,6 +505,8 @@ void check_removed(checker &c, const slot_pair &s)
                 c.dirty_gone.set(s.p);
         if (s.vma >= c.redirty_vma)
                 c.redirty_gone.set(s.p);
+        if (s.vma >= c.hw_dirty_vma[s.p])
+                c.hw_dirty_gone.set(s.p);
 }
 
 // The slot became a swap pte (semantics §4 (F), swap ok).
@@ -749,12 +762,12 @@ void check_lazyfree_dirty_discard(checker &c)
                         continue;
                 const char *why =
                     c.b.folio.dirty ? "folio dirty before"
-                    : c.a.stale_written.test(p) && (c.dirty_gone.test(p) || c.hw_dirty_nd.test(p))
+                    : c.a.stale_written.test(p) && (c.dirty_gone.test(p) || c.hw_dirty_gone.test(p))
                         ? "written through a stale TLB entry"
-                    : c.dirty_gone.test(p)   ? "the discarded slot was dirty"
-                    : c.hw_dirty_nd.test(p)  ? "hardware dirtied it"
-                    : c.redirty_gone.test(p) ? "a GUP user redirtied the folio"
-                                             : nullptr;
+                    : c.dirty_gone.test(p)    ? "the discarded slot was dirty"
+                    : c.hw_dirty_gone.test(p) ? "hardware dirtied it"
+                    : c.redirty_gone.test(p)  ? "a GUP user redirtied the folio"
+                                              : nullptr;
                 if (why)
                         c.fail(invariant::lazyfree_dirty_discard,
                                "page %lu discarded with unsaved data (%s), folio not swap-backed",
