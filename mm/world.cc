@@ -8,7 +8,15 @@
 namespace uf
 {
 
-world::world(const world &other)
+world::world()
+{
+        for (int t = 0; t < MAX_TABLES; t++) {
+                tables[t] = std::make_unique<pte_t[]>(PTRS_PER_PTE);
+                tlb[t] = std::make_unique<tlb_entry[]>(PTRS_PER_PTE);
+        }
+}
+
+world::world(const world &other) : world()
 {
         copy_from(other);
 }
@@ -21,8 +29,7 @@ world &world::operator=(const world &other)
 }
 
 // Copies every field and fixes up the internal pointers (folio->w, mm->w,
-// vma->vm_mm, cur_vma). Tables this world already owns are reused, so the
-// fuzzing loop allocates only when a world needs more tables than before.
+// vma->vm_mm, cur_vma). Only the tables the source uses are copied.
 void world::copy_from(const world &o)
 {
         folio = o.folio;
@@ -42,10 +49,6 @@ void world::copy_from(const world &o)
         std::memcpy(swap_count, o.swap_count, sizeof(swap_count));
         unowned_refs = o.unowned_refs;
         for (int t = 0; t < o.nr_tables; t++) {
-                if (!tables[t]) {
-                        tables[t] = std::make_unique<pte_t[]>(PTRS_PER_PTE);
-                        tlb[t] = std::make_unique<tlb_entry[]>(PTRS_PER_PTE);
-                }
                 std::memcpy(tables[t].get(), o.tables[t].get(), sizeof(pte_t) * PTRS_PER_PTE);
                 std::memcpy(tlb[t].get(), o.tlb[t].get(), sizeof(tlb_entry) * PTRS_PER_PTE);
         }
@@ -87,13 +90,8 @@ int world::alloc_table(int mm, unsigned long pmd_idx)
         if (nr_tables >= MAX_TABLES)
                 return -1;
         int t = nr_tables++;
-        if (!tables[t]) {
-                tables[t] = std::make_unique<pte_t[]>(PTRS_PER_PTE);
-                tlb[t] = std::make_unique<tlb_entry[]>(PTRS_PER_PTE);
-        } else {
-                std::fill(tables[t].get(), tables[t].get() + PTRS_PER_PTE, pte_t{});
-                std::fill(tlb[t].get(), tlb[t].get() + PTRS_PER_PTE, tlb_entry{});
-        }
+        std::fill(tables[t].get(), tables[t].get() + PTRS_PER_PTE, pte_t{});
+        std::fill(tlb[t].get(), tlb[t].get() + PTRS_PER_PTE, tlb_entry{});
         table_mm[t] = static_cast<uint8_t>(mm);
         table_pmd[t] = static_cast<uint8_t>(pmd_idx);
         return t;

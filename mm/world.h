@@ -4,8 +4,10 @@
 // Page tables are separate heap arrays of exactly PTRS_PER_PTE entries, so a
 // raw pointer walking past a table is an ASan report; the model itself only
 // reaches them through pte_ptr, which checks bounds and reports a violation
-// even in a build without ASan. Everything else is fixed-capacity, so copying
-// a world costs a few memcpy calls and no reallocation once the tables exist.
+// even in a build without ASan. A world allocates all MAX_TABLES tables when
+// it is made and never again: copying one costs a few memcpy calls, and no
+// code path depends on what an earlier fuzz input happened to allocate (AFL++
+// stability, the determinism rule).
 #pragma once
 
 #include <bitset>
@@ -69,7 +71,7 @@ enum arch_mode : uint8_t {
 };
 
 struct world {
-        world() = default;
+        world();
         world(const world &other);
         world &operator=(const world &other);
 
