@@ -14,6 +14,7 @@
 
 #include "fuzz/exhaust.h"
 #include "fuzz/harness.h"
+#include "fuzz/minimize.h"
 #include "fuzz/report.h"
 #include "fuzz/scenario_binary.h"
 #include "fuzz/scenario_text.h"
@@ -176,8 +177,68 @@ int exhaust_cmd(int argc, char **argv)
 
 } // namespace
 
+// minimize FILE OUT: the structural pass of ./unmapfuzz minimize and
+// ./unmapfuzz triage (fuzz/minimize.h). Writes the smallest scenario that
+// fails with the same kind and class as FILE to OUT, as a regression draft
+// (text, "# expect: KIND class"). Exit 0 when written, 1 when FILE does not
+// fail (nothing written), 2 on bad input or an unwritable OUT.
+static int minimize_cmd(int argc, char **argv)
+{
+        if (argc != 2) {
+                std::fprintf(stderr, "usage: unmapfuzz-tool minimize FILE OUT\n");
+                return 2;
+        }
+        uf::scenario s;
+        if (!load(argv[0], &s))
+                return 2;
+        static uf::run_result r;
+        uf::run_scenario(s, &r);
+        if (r.v.ok()) {
+                std::fprintf(
+                    stderr, "%s: the scenario does not fail (verdict %s %s); nothing to minimise\n",
+                    argv[0], r.v.kind_name(), r.v.class_name());
+                return 1;
+        }
+        const std::string want = std::string(r.v.kind_name()) + " " + r.v.class_name();
+        uf::minimize_stats st;
+        auto start = std::chrono::steady_clock::now();
+        uf::scenario m = uf::minimize_scenario(s, &st);
+        double secs =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        uf::run_scenario(m, &r);
+        const std::string got = std::string(r.v.kind_name()) + " " + r.v.class_name();
+        if (got != want) { // minimize_scenario() only keeps same-class steps
+                std::fprintf(stderr, "%s: minimised scenario fails as %s, not %s\n", argv[0],
+                             got.c_str(), want.c_str());
+                return 2;
+        }
+        std::string text = uf::regression_draft(m, r);
+        std::string note =
+            "# minimised by unmapfuzz-tool minimize from " + std::string(argv[0]) + "\n";
+        size_t at = text.find('\n', text.find("# expect:"));
+        text.insert(at == std::string::npos ? text.size() : at + 1, note);
+        std::ofstream out(argv[1], std::ios::binary);
+        out.write(text.data(), static_cast<std::streamsize>(text.size()));
+        if (!out) {
+                std::fprintf(stderr, "%s: cannot write\n", argv[1]);
+                return 2;
+        }
+        uf::scenario_size a = uf::measure_scenario(s), b = uf::measure_scenario(m);
+        std::string before = uf::print_scenario(s), after = uf::print_scenario(m);
+        std::printf("minimize: %s: order %d->%d, vmas %d->%d, mms %d->%d, events %d->%d, "
+                    "slots %d->%d, pte bits %d->%d; text %zu->%zu bytes, binary %zu->%zu "
+                    "bytes (%lu candidates, %lu kept, %.1f s)\n",
+                    want.c_str(), a.order, b.order, a.vmas, b.vmas, a.mms, b.mms, a.events,
+                    b.events, a.slots, b.slots, a.bits, b.bits, before.size(), after.size(),
+                    uf::encode_scenario(s).size(), uf::encode_scenario(m).size(), st.tried, st.kept,
+                    secs);
+        return 0;
+}
+
 int main(int argc, char **argv)
 {
+        if (argc >= 2 && !std::strcmp(argv[1], "minimize"))
+                return minimize_cmd(argc - 2, argv + 2);
         if (argc >= 2 && !std::strcmp(argv[1], "repro"))
                 return repro(argc - 2, argv + 2);
         if (argc >= 2 && !std::strcmp(argv[1], "print"))

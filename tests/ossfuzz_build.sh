@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs oss-fuzz/build.sh the way OSS-Fuzz's libFuzzer + ASan/UBSan build
+# does (CC/CXX/CFLAGS/CXXFLAGS/LIB_FUZZING_ENGINE, OUT/SRC/WORK in a
+# scratch directory), then checks the outputs: the target exists and runs
+# the whole seed corpus cleanly (and really runs it: the target's own
+# statistics must count every seed), and the dict, options and seed zip exist.
+# ossfuzz_build.sh SOURCE_DIR SCRATCH_DIR
+set -uo pipefail
+src=$1 scratch=$2
+rm -rf "$scratch"
+mkdir -p "$scratch/out" "$scratch/src" "$scratch/work" "$scratch/seeds"
+ln -s "$src" "$scratch/src/unmapfuzz"
+fail() { echo "ossfuzz build: $*"; exit 1; }
+
+flags="-O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
+start=$SECONDS
+CC=clang CXX=clang++ CFLAGS="$flags" CXXFLAGS="$flags" LIB_FUZZING_ENGINE=-fsanitize=fuzzer \
+	OUT=$scratch/out SRC=$scratch/src WORK=$scratch/work \
+	bash "$src/oss-fuzz/build.sh" >"$scratch/build.log" 2>&1 || { tail -30 "$scratch/build.log"; fail "build.sh failed"; }
+echo "build.sh: $((SECONDS - start)) s"
+
+out=$scratch/out
+[ -x "$out/unmap_diff" ] || fail "no \$OUT/unmap_diff"
+for f in unmap_diff.dict unmap_diff.options unmap_diff_seed_corpus.zip; do
+	[ -s "$out/$f" ] || fail "no \$OUT/$f"
+done
+grep -q '^\[libfuzzer\]' "$out/unmap_diff.options" || fail "unmap_diff.options has no [libfuzzer] section"
+
+python3 -m zipfile -e "$out/unmap_diff_seed_corpus.zip" "$scratch/seeds" || fail "cannot unzip the seed corpus"
+nseeds=$(find "$scratch/seeds" -type f | wc -l)
+expected=$(ls "$src"/corpus/seeds/*.scn "$src"/corpus/regression/*.scn | wc -l)
+[ "$nseeds" -gt 0 ] || fail "empty seed corpus"
+# Distinct scenarios may share an encoding only if they are equal; allow none missing.
+[ "$nseeds" -le "$expected" ] || fail "$nseeds seeds for $expected scenarios"
+for f in "$scratch/seeds"/*; do
+	name=$(basename "$f")
+	[ "$name" = "$(sha1sum "$f" | cut -d' ' -f1)" ] || fail "seed $name is not named by its SHA-1"
+done
+
+"$out/unmap_diff" -runs=0 -dict="$out/unmap_diff.dict" "$scratch/seeds" >"$scratch/replay.log" 2>&1
+rc=$?
+[ $rc -eq 0 ] || { grep -E '^unmapfuzz: |ERROR' "$scratch/replay.log" | head; fail "the target failed on the seed corpus (exit $rc)"; }
+stats=$(grep '^unmapfuzz-stats:' "$scratch/replay.log" | tail -1)
+execs=$(sed -n 's/.* execs=\([0-9]*\).*/\1/p' <<<"$stats")
+[ -n "$execs" ] && [ "$execs" -ge "$nseeds" ] || fail "the target ran ${execs:-0} inputs of $nseeds seeds"
+echo "ossfuzz build: \$OUT/unmap_diff ran $nseeds seeds cleanly ($stats)"

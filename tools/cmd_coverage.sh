@@ -1,0 +1,105 @@
+# usage: ./unmapfuzz coverage [DIR...]   line and branch coverage of reference/, batched/ and mm/ by the seeds, the regressions and $WORK/corpus (HTML in $WORK/coverage/html)
+#
+# Builds the `coverage` preset (clang, -fprofile-instr-generate
+# -fcoverage-mapping, no sanitizers), links the fuzz target with the
+# standalone replay driver fuzz/targets/replay_main.cc into
+# build/coverage/unmap_diff_replay, runs it on
+#
+#   corpus/seeds/*.scn and corpus/regression/*.scn (encoded to binary),
+#   $WORK/corpus (the working corpus, if any) and each DIR given,
+#
+# merges the profiles (llvm-profdata merge -sparse), writes the annotated
+# sources with branch counts to $WORK/coverage/html/index.html (llvm-cov
+# show -format=html -show-branches=count) and prints line and branch
+# coverage per file of reference/, batched/ and mm/ (llvm-cov report
+# -show-branch-summary). An input that crashes the replay is reported and
+# skipped; the coverage of the others is kept.
+
+# shellcheck source=tools/lib_fuzzing.sh
+source "$ROOT/tools/lib_fuzzing.sh"
+
+cmd_coverage() {
+	local dirs=() d
+	for d in "$@"; do
+		case $d in -*) die "usage: ./unmapfuzz coverage [DIR...]" ;; esac
+		[ -e "$d" ] || die "coverage: no such file or directory: $d"
+		dirs+=("$(cd "$(dirname "$d")" && pwd)/$(basename "$d")")
+	done
+	build coverage uf_fuzz uf_reference uf_batched uf_mm >/dev/null
+	build dev unmapfuzz-tool >/dev/null
+	local bdir=$ROOT/build/coverage out=$WORK/coverage
+	local bin=$bdir/unmap_diff_replay
+	# The replay binary is linked here, from the preset's libraries and
+	# flags, so the coverage build needs no target of its own.
+	local flags
+	flags=$(sed -n 's/^CMAKE_CXX_FLAGS:STRING=//p' "$bdir/CMakeCache.txt")
+	if [ ! -x "$bin" ] || [ -n "$(find "$ROOT/fuzz/targets" "$bdir"/*.a "$bdir"/batched/*.a -newer "$bin" 2>/dev/null | head -1)" ]; then
+		# shellcheck disable=SC2086 # flags is a list
+		clang++ -std=c++20 $flags -I"$ROOT" "$ROOT/fuzz/targets/unmap_diff.cc" \
+			"$ROOT/fuzz/targets/replay_main.cc" "$bdir/libuf_fuzz.a" "$bdir/libuf_reference.a" \
+			"$bdir/batched/libuf_batched.a" "$bdir/libuf_mm.a" -o "$bin"
+	fi
+
+	rm -rf "$out"
+	mkdir -p "$out/inputs/seeds" "$out/inputs/regression" "$out/profraw"
+	local scn kind
+	for kind in seeds regression; do
+		for scn in "$ROOT/corpus/$kind"/*.scn; do
+			[ -f "$scn" ] || continue
+			"$ROOT/build/dev/unmapfuzz-tool" encode "$scn" "$out/inputs/$kind/$(basename "$scn" .scn)"
+		done
+	done
+	local inputs=() f
+	while IFS= read -r f; do inputs+=("$f"); done < <(find "$out/inputs" -type f | sort)
+	if [ -d "$WORK/corpus" ]; then
+		while IFS= read -r f; do inputs+=("$f"); done < <(find "$WORK/corpus" -type f | sort)
+	fi
+	for d in "${dirs[@]}"; do
+		while IFS= read -r f; do inputs+=("$f"); done < <(find "$d" -type f | sort)
+	done
+	local what="seeds, regressions"
+	[ -d "$WORK/corpus" ] && what+=", $WORK/corpus"
+	[ ${#dirs[@]} -eq 0 ] || what+=", ${dirs[*]}"
+	echo "coverage: replaying ${#inputs[@]} inputs ($what)"
+
+	# Replay from input `next` on; after a crash, go on after the culprit.
+	local next=0 rc last i crashed=() log=$out/replay.log
+	: >"$log"
+	while [ "$next" -lt ${#inputs[@]} ]; do
+		rc=0
+		LLVM_PROFILE_FILE="$out/profraw/replay-%p.profraw" "$bin" "${inputs[@]:$next}" 2>>"$log" >/dev/null || rc=$?
+		[ "$rc" -ne 0 ] || break
+		last=$(sed -n 's/^Running: //p' "$log" | tail -1)
+		[ -n "$last" ] || die "coverage: the replay failed before any input (exit $rc; log $log)"
+		crashed+=("$last")
+		for ((i = next; i < ${#inputs[@]}; i++)); do
+			[ "${inputs[$i]}" = "$last" ] && break
+		done
+		next=$((i + 1))
+	done
+	grep '^unmapfuzz-stats:' "$log" | sed 's/^unmapfuzz-stats: /verdicts: /' | tail -1 || true
+
+	llvm-profdata merge -sparse "$out"/profraw/*.profraw -o "$out/unmap_diff.profdata"
+	local srcs=("$ROOT/reference" "$ROOT/batched" "$ROOT/mm")
+	llvm-cov show "$bin" -instr-profile="$out/unmap_diff.profdata" -format=html \
+		-show-branches=count -show-line-counts-or-regions -output-dir="$out/html" \
+		"${srcs[@]}" "$ROOT/fuzz" >/dev/null
+	llvm-cov report "$bin" -instr-profile="$out/unmap_diff.profdata" -show-branch-summary \
+		"${srcs[@]}" >"$out/report.txt"
+	# llvm-cov's columns: Filename, Regions, Missed, Cover, Functions, Missed,
+	# Executed, Lines, Missed, Cover, Branches, Missed, Cover.
+	echo
+	awk -v root="$ROOT/" '
+		/^Filename/ || /^-+$/ || NF < 13 { next }
+		{
+			name = $1; sub(root, "", name)
+			printf "%-28s lines %7s of %5d   branches %7s of %5d\n", name, $10, $8, $13, $11
+		}' "$out/report.txt" | sort -k1,1 | awk '/^TOTAL/ { total = $0; next } { print } END { print total }'
+	echo
+	echo "report: $out/report.txt; annotated sources: $out/html/index.html"
+	if [ ${#crashed[@]} -gt 0 ]; then
+		echo "coverage: ${#crashed[@]} input(s) crashed the replay (skipped; ./unmapfuzz repro FILE):"
+		printf '  %s\n' "${crashed[@]}"
+		return 1
+	fi
+}

@@ -1,0 +1,60 @@
+# usage: ./unmapfuzz triage [--build DIR] CRASH_DIR   group crash files (libFuzzer crash-*, AFL++ crashes/id:*) by class, one minimised .scn per class in CRASH_DIR/triage
+#
+# Replays every crash file under CRASH_DIR (libFuzzer's crash-* anywhere
+# below it, AFL++'s */crashes/id:*; so $WORK/crashes, an AFL++ sync
+# directory $WORK/afl/<run>, or a directory holding both) with the dev
+# build's unmapfuzz-tool, groups them by the failure class the replay prints
+# (`unmapfuzz: KIND class`), and writes for each class:
+#
+#   CRASH_DIR/triage/KIND_class.scn    the smallest file of the class, minimised
+#                                      structurally (unmapfuzz-tool minimize),
+#                                      as a regression draft ("# expect: KIND class")
+#   CRASH_DIR/triage/KIND_class.files  every crash file of the class
+#   CRASH_DIR/triage/KIND_class.log    what the minimiser did
+#
+# Sanitizer reports (ASan/UBSan stopped the replay) are grouped by report
+# kind and first project source line, and kept as SANITIZER_*.bin with their
+# text in SANITIZER_*.scn. Files that replay clean are listed as
+# NOT_REPRODUCED. --build DIR replays with DIR/unmapfuzz-tool instead (for
+# crashes found by a patched or another build). Exit 1 when some class is a
+# failure, 0 when every file replayed clean.
+
+# shellcheck source=tools/lib_fuzzing.sh
+source "$ROOT/tools/lib_fuzzing.sh"
+
+cmd_triage() {
+	local bdir="" dir=""
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--build) bdir=$2; shift 2 ;;
+		-*) die "triage: unknown option $1 (usage: ./unmapfuzz triage [--build DIR] CRASH_DIR)" ;;
+		*) [ -z "$dir" ] || die "triage: one directory only"; dir=$1; shift ;;
+		esac
+	done
+	[ -n "$dir" ] || die "usage: ./unmapfuzz triage [--build DIR] CRASH_DIR"
+	[ -d "$dir" ] || die "triage: $dir is not a directory"
+	dir=$(cd "$dir" && pwd -P)
+	if [ -z "$bdir" ]; then
+		build dev unmapfuzz-tool >/dev/null
+		bdir=$ROOT/build/dev
+	fi
+	local tool=$bdir/unmapfuzz-tool
+	[ -x "$tool" ] || die "triage: no unmapfuzz-tool in $bdir"
+	local files n
+	files=$(crash_files "$dir")
+	n=$(grep -c . <<<"$files" || true)
+	echo "triage: $n crash file(s) under $dir, replayed with $tool"
+	local other
+	other=$(find -H "$dir" -path "$dir/triage" -prune -o -type f \( -name 'timeout-*' -o -name 'oom-*' \
+		-o -name 'slow-unit-*' -o -name 'leak-*' -o -path '*/hangs/id:*' \) -print | wc -l)
+	[ "$other" -eq 0 ] || echo "triage: not replayed: $other libFuzzer timeout-/oom-/slow-unit-/leak- or AFL++ hangs/ file(s)"
+	[ "$n" -gt 0 ] || return 0
+	rm -rf "$dir/triage"
+	mkdir -p "$dir/triage"
+	local rc=0
+	triage_report "$tool" "$dir/triage" <<<"$files" | tee "$dir/triage/summary.txt" || rc=$?
+	# tee's status hides triage_report's: read it back from the summary.
+	if grep -qE '^(INVARIANT|DIVERGENCE|SANITIZER) ' "$dir/triage/summary.txt"; then rc=1; fi
+	echo "summary: $dir/triage/summary.txt"
+	return $rc
+}
