@@ -1,0 +1,362 @@
+# usage: ./unmapfuzz bench [--quick] [--only LIST] [--detect-time S]  speed, profile, scaling, time to detect, cost model
+#
+# ./unmapfuzz bench runs every benchmark of issue 7 end to end and prints
+# every table; the whole output is also kept in $WORK/bench/<date>/bench.txt.
+#
+#   exec     execs/s of the differential target and of an empty
+#            LLVMFuzzerTestOneInput (same flags, same binary) on one fixed
+#            input stream, release and ASan+UBSan builds (bench/exec_speed.cc),
+#            plus both as real libFuzzer binaries for context;
+#   profile  callgrind instructions per input and the top functions (release),
+#            the wall time of each step of one input, heap allocations;
+#   scaling  time per input against folio order, VMAs, mms, events (bench/scaling.cc);
+#   detect   executions and seconds to first detection of every bug-zoo entry,
+#            libFuzzer -seed=1..5 (AFL++ when installed and an afl preset exists);
+#   cost     the cost model, reference vs batched op counts (./unmapfuzz cost).
+#
+# --quick shortens every measurement (about a third of the time); --only
+# takes a comma-separated subset of the sections above. Each detection run
+# is bounded by twice the patch's "# budget:" executions and by
+# --detect-time seconds (default 120).
+
+bench_usage() {
+	echo "usage: ./unmapfuzz bench [--quick] [--only exec,profile,scaling,detect,cost] [--detect-time S]" >&2
+	exit 2
+}
+
+bench_section() { # TITLE
+	echo
+	echo "=== $* ==="
+}
+
+# The machine, so that tables can be read against it.
+bench_machine() {
+	local cpu
+	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+	echo "unmapfuzz bench, $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "machine: $(nproc) CPU(s), ${cpu:-unknown CPU}, $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "compiler: $(clang++ --version | head -1); tree: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' + local changes')"
+	echo "command: ./unmapfuzz bench $*"
+}
+
+# Builds PRESET's TARGETS quietly; the log stays in the bench directory.
+bench_build() { # PRESET TARGET...
+	local preset=$1 log=$BENCH_OUT/build-$1.log
+	shift
+	local t0=$SECONDS
+	if ! build "$preset" "$@" >>"$log" 2>&1; then
+		tail -30 "$log" >&2
+		die "bench: building $* in the $preset preset failed (log: $log)"
+	fi
+	echo "built $preset: $* ($((SECONDS - t0)) s)" >>"$BENCH_OUT/builds.txt"
+}
+
+bench_exec() {
+	local min=2 mutants=20000 engine_time=10
+	if [ "$BENCH_QUICK" = 1 ]; then min=0.5 mutants=5000 engine_time=3; fi
+	bench_section "1. execution speed: differential target vs empty LLVMFuzzerTestOneInput, same flags, same input stream"
+	echo "(bench/exec_speed.cc: N calls of each timed with std::chrono, in alternating passes; ratio = target/empty from one run)"
+	local preset label
+	for preset in release libfuzzer; do
+		case $preset in
+		release) label="release preset (clang -O3, no sanitizers)" ;;
+		libfuzzer) label="libfuzzer preset (ASan+UBSan+fuzzer-no-link, -O2, the ./unmapfuzz fuzz build)" ;;
+		esac
+		echo
+		"$ROOT/build/$preset/bench/uf_exec_speed" --seeds "$ROOT/build/$preset/seeds-bin" \
+			--mutants "$mutants" --min-time "$min" --label "$label" 2>>"$BENCH_OUT/exec-$preset.stderr"
+	done
+
+	# Context: the same two entry points as real libFuzzer binaries, mutating
+	# from the seed corpus for a fixed time; exec/s as libFuzzer reports it
+	# (process start-up included). Different input streams: the empty target
+	# finds no coverage, so its corpus never grows.
+	echo
+	echo "libFuzzer engine context (libfuzzer preset, -seed=1, ${engine_time} s each, from build/libfuzzer/seeds-bin; exec/s as libFuzzer reports it):"
+	printf '%-16s %12s %12s\n' binary executions "exec/s"
+	local bin name dir execs rate rate_diff="" rate_empty=""
+	for name in unmap_diff uf_empty_fuzzer; do
+		bin=$ROOT/build/libfuzzer/$name
+		[ "$name" = uf_empty_fuzzer ] && bin=$ROOT/build/libfuzzer/bench/$name
+		dir=$BENCH_OUT/engine-$name
+		rm -rf "$dir" && mkdir -p "$dir/corpus"
+		"$bin" -seed=1 -max_total_time="$engine_time" -max_len=16384 -print_final_stats=1 \
+			-dict="$ROOT/fuzz/unmap_diff.dict" -artifact_prefix="$dir/" \
+			"$dir/corpus" "$ROOT/build/libfuzzer/seeds-bin" >"$dir/log" 2>&1 || true
+		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log" | tail -1)
+		rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$dir/log" | tail -1)
+		printf '%-16s %12s %12s\n' "$name" "${execs:-?}" "${rate:-?}"
+		[ "$name" = unmap_diff ] && rate_diff=$rate || rate_empty=$rate
+	done
+	if [ -n "$rate_diff" ] && [ -n "$rate_empty" ] && [ "$rate_empty" -gt 0 ]; then
+		awk -v d="$rate_diff" -v e="$rate_empty" \
+			'BEGIN { printf "unmap_diff / empty under libFuzzer: %.4f (1/%.1f)\n", d / e, e / d }'
+	fi
+}
+
+# callgrind_annotate lines ("  12,032 ( 8.93%)  file:function [object]") as
+# "instructions per input, share, function": the file prefix and the object
+# dropped, long argument lists shortened.
+bench_cg_rows() { # CALLS TOTAL
+	sed -E 's/^ *([0-9,]+) +\( *[0-9.]+%\) +(.*)$/\1|\2/' |
+		sed -E -e 's/ \[[^]]*\]$//' -e 's/\|[^ :|]*:([^:])/|\1/' |
+		perl -pe 's/(\((?:[^()]++|(?1))*\))$/()/' |
+		awk -F'|' -v c="$1" -v t="$2" '{ x = $1; gsub(",", "", x); printf "  %10.0f %6.1f%%  %s\n", x / c, 100 * x / t, substr($2, 1, 90) }'
+}
+
+bench_profile() {
+	bench_section "2. profile: where one input's time goes (release build)"
+	local exe=$ROOT/build/release/bench/uf_exec_speed seeds=$ROOT/build/release/seeds-bin
+	local nseeds passes=10 nmut=3000 min=1
+	[ "$BENCH_QUICK" = 1 ] && nmut=1000 min=0.3
+	nseeds=$(find "$seeds" -maxdepth 1 -type f | wc -l)
+
+	echo "wall time of each step of one input (uf_exec_speed --breakdown; each step timed on its own), release build:"
+	"$exe" --seeds "$seeds" --mutants "$nmut" --min-time "$min" --breakdown 2>/dev/null
+	echo
+	echo "the same in the libfuzzer preset (ASan+UBSan, the ./unmapfuzz fuzz build; valgrind cannot run ASan binaries):"
+	"$ROOT/build/libfuzzer/bench/uf_exec_speed" --seeds "$ROOT/build/libfuzzer/seeds-bin" \
+		--mutants "$nmut" --min-time "$min" --breakdown 2>/dev/null | grep -v '^heap allocations'
+	echo
+
+	if ! command -v valgrind >/dev/null; then
+		if [ "$(id -u)" -eq 0 ]; then
+			echo "unmapfuzz: installing valgrind" >&2
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null 2>&1 || true
+		fi
+	fi
+	if ! command -v valgrind >/dev/null; then
+		echo "callgrind: skipped, valgrind is not installed (sudo apt-get install valgrind)"
+		return 0
+	fi
+	local set calls out total
+	for set in seeds mutants; do
+		out=$BENCH_OUT/callgrind.$set
+		if [ $set = seeds ]; then
+			calls=$((passes * nseeds))
+			valgrind --tool=callgrind --callgrind-out-file="$out" --toggle-collect=LLVMFuzzerTestOneInput \
+				"$exe" --seeds "$seeds" --mutants 0 --only diff --passes $passes --set seeds \
+				>"$out.log" 2>&1 || { echo "callgrind failed: $out.log"; return 0; }
+		else
+			calls=$nmut
+			valgrind --tool=callgrind --callgrind-out-file="$out" --toggle-collect=LLVMFuzzerTestOneInput \
+				"$exe" --seeds "$seeds" --mutants "$nmut" --only diff --passes 1 --set mutants \
+				>"$out.log" 2>&1 || { echo "callgrind failed: $out.log"; return 0; }
+		fi
+		callgrind_annotate "$out" >"$out.self" 2>/dev/null
+		callgrind_annotate --inclusive=yes "$out" >"$out.incl" 2>/dev/null
+		total=$(awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }' "$out.self")
+		echo "callgrind, $set stream: $calls calls of LLVMFuzzerTestOneInput, $(awk -v t="$total" -v c="$calls" 'BEGIN { printf "%.0f", t / c }') instructions per input (collected only inside the target)"
+		echo "  inclusive (the function and what it calls), per input:"
+		local pat
+		for pat in 'uf::decode_scenario(' 'uf::sanitize(' 'uf::run_scenario(' 'uf::build_world(' \
+			'uf::world::alloc_table(' 'uf::world::operator=(' 'uf::reference::try_to_unmap(' \
+			'uf::batched::try_to_unmap(' 'uf::try_to_unmap_flush(' 'uf::check_invariants(' 'uf::judge('; do
+			grep -F "$pat" "$out.incl" | head -1 | bench_cg_rows "$calls" "$total"
+		done
+		echo "  top 15 functions by own instructions (self), per input:"
+		grep -E '^ *[0-9,]+ +\( *[0-9.]+%\) ' "$out.self" | grep -v 'PROGRAM TOTALS' | head -15 |
+			bench_cg_rows "$calls" "$total"
+		callgrind_annotate --tree=caller "$out" >"$out.callers" 2>/dev/null
+		local fn
+		for fn in __memset __memcpy; do
+			echo "  who calls $fn (instructions spent in it, per input):"
+			awk -v fn="$fn" '/^$/ { n = 0; next }
+				/ < / { buf[++n] = $0; next }
+				/ \* / && index($0, fn) { for (i = 1; i <= n; i++) print buf[i]; n = 0; next }
+				{ n = 0 }' "$out.callers" | sed -E 's/ < / /; s/ \([0-9,]+x\)//' | head -6 |
+				bench_cg_rows "$calls" "$total"
+		done
+		echo
+	done
+	echo "(callgrind counts each iteration of a rep-prefixed string instruction, so memset/memcpy"
+	echo " of page tables weigh more here than in wall time; files: $BENCH_OUT/callgrind.*)"
+}
+
+bench_scaling() {
+	local min=0.1
+	[ "$BENCH_QUICK" = 1 ] && min=0.03
+	bench_section "3. scaling: time per input (decode + run_scenario) against folio order, VMAs, mms, events (release)"
+	"$ROOT/build/release/bench/uf_scaling" --benchmark_min_time="$min" 2>&1
+}
+
+# Median and max of a list of numbers, one per line ("-" when empty).
+bench_median_max() {
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "- -"; exit }
+		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		print m, v[NR] }'
+}
+
+bench_detect() {
+	local nseeds=5 timeout=$BENCH_DETECT_TIME
+	bench_section "4. time to detect: every bug-zoo entry, libFuzzer on the dev preset's zoo_<name>, from corpus/seeds, -seed=1..$nseeds"
+	local patches=("$ROOT"/tests/bugzoo/*.patch)
+	if [ ! -f "${patches[0]}" ]; then
+		echo "no bug-zoo entries (tests/bugzoo/*.patch)"
+		return 0
+	fi
+	local corpus_n
+	corpus_n=$(find "$ROOT/build/dev/seeds-bin" -maxdepth 1 -type f | wc -l)
+	echo "each run: zoo_<name> -seed=S -runs=2*budget -max_total_time=$timeout -max_len=16384 -dict=fuzz/unmap_diff.dict CORPUS build/dev/seeds-bin"
+	echo "executions: the target's 'found after N executions'; seconds: wall time of the run, process start-up included;"
+	echo "'in seeds' counts the runs that found the bug while loading the $corpus_n seeds (N <= $((corpus_n + 1)))"
+	printf '%-30s %6s %-38s %9s %9s %8s %8s %9s\n' bug found "class(es) found" "execs med" "execs max" "s med" "s max" "in seeds"
+	local patch name budget expect dir seed log start ms execs class found classes nin ok
+	for patch in "${patches[@]}"; do
+		name=$(basename "$patch" .patch)
+		budget=$(sed -n 's/^# budget: //p' "$patch" | head -1)
+		expect=$(sed -n 's/^# expect-fuzz: //p' "$patch" | head -1)
+		if [ -z "$budget" ]; then
+			printf '%-30s %s\n' "$name" "skipped: no '# budget:' line"
+			continue
+		fi
+		if ! build dev "zoo_$name" >>"$BENCH_OUT/build-dev.log" 2>&1; then
+			printf '%-30s %s\n' "$name" "skipped: zoo_$name does not build (patch does not apply?), see $BENCH_OUT/build-dev.log"
+			continue
+		fi
+		found=0 nin=0 ok=1
+		: >"$BENCH_OUT/detect-$name.execs"
+		: >"$BENCH_OUT/detect-$name.secs"
+		classes=""
+		for seed in $(seq 1 $nseeds); do
+			dir=$BENCH_OUT/detect/$name-$seed
+			rm -rf "$dir" && mkdir -p "$dir/corpus"
+			log=$dir/log
+			start=$(date +%s%N)
+			"$ROOT/build/dev/zoo_$name" -seed="$seed" -runs=$((budget * 2)) -max_total_time="$timeout" \
+				-max_len=16384 -artifact_prefix="$dir/" -dict="$ROOT/fuzz/unmap_diff.dict" \
+				"$dir/corpus" "$ROOT/build/dev/seeds-bin" >"$log" 2>&1
+			ms=$((($(date +%s%N) - start) / 1000000))
+			execs=$(sed -n 's/^unmapfuzz: found after \([0-9]*\) executions.*/\1/p' "$log" | head -1)
+			class=$(sed -n 's/^unmapfuzz: \(INVARIANT\|DIVERGENCE\) \([a-z_0-9]*\).*/\1 \2/p' "$log" | head -1)
+			[ -n "$execs" ] || continue
+			found=$((found + 1))
+			echo "$execs" >>"$BENCH_OUT/detect-$name.execs"
+			awk -v ms="$ms" 'BEGIN { printf "%.2f\n", ms / 1000 }' >>"$BENCH_OUT/detect-$name.secs"
+			[ "$execs" -le $((corpus_n + 1)) ] && nin=$((nin + 1))
+			case "|$expect|" in *"|$class|"*) ;; *) ok=0 ;; esac
+			case ",$classes," in *",${class#* },"*) ;; *) classes=${classes:+$classes,}${class#* } ;; esac
+		done
+		local em es
+		em=$(bench_median_max <"$BENCH_OUT/detect-$name.execs")
+		es=$(bench_median_max <"$BENCH_OUT/detect-$name.secs")
+		[ $ok = 1 ] || classes="$classes (NOT EXPECTED)"
+		printf '%-30s %6s %-38s %9s %9s %8s %8s %9s\n' "$name" "$found/$nseeds" "${classes:--}" \
+			"${em% *}" "${em#* }" "${es% *}" "${es#* }" "$nin/$found"
+	done
+	bench_detect_afl
+}
+
+# AFL++, when it is installed and the tree has an afl preset: the same
+# entries, AFL_BENCH_UNTIL_CRASH, executions from fuzzer_stats.
+bench_detect_afl() {
+	echo
+	if ! command -v afl-fuzz >/dev/null; then
+		echo "AFL++: skipped, afl-fuzz is not installed"
+		return 0
+	fi
+	if ! (cd "$ROOT" && cmake --list-presets 2>/dev/null | grep -q '"afl"'); then
+		echo "AFL++: skipped, CMakePresets.json has no \"afl\" preset"
+		return 0
+	fi
+	echo "AFL++ $(afl-fuzz -h 2>&1 | sed -n 's/.*afl-fuzz++\([0-9.a-z]*\).*/\1/p' | head -1) (afl preset's zoo_<name>, -s 1..5, AFL_BENCH_UNTIL_CRASH=1, -E 2*budget, -V $BENCH_DETECT_TIME, from build/afl/seeds-bin):"
+	echo "executions: the 'execs:' of the first crash file; seconds: wall time of afl-fuzz, start-up and calibration included."
+	echo "AFL++ skips seeds that crash in its dry run, so unlike libFuzzer it must reach each bug by mutation."
+	printf '%-30s %6s %9s %9s %8s %8s\n' bug found "execs med" "execs max" "s med" "s max"
+	local patch name budget seed dir start ms execs found
+	for patch in "$ROOT"/tests/bugzoo/*.patch; do
+		name=$(basename "$patch" .patch)
+		budget=$(sed -n 's/^# budget: //p' "$patch" | head -1)
+		[ -n "$budget" ] || continue
+		if ! build afl "zoo_$name" seeds >>"$BENCH_OUT/build-afl.log" 2>&1 || [ ! -x "$ROOT/build/afl/zoo_$name" ]; then
+			printf '%-30s %s\n' "$name" "skipped: no afl build of zoo_$name"
+			continue
+		fi
+		found=0
+		: >"$BENCH_OUT/afl-$name.execs"
+		: >"$BENCH_OUT/afl-$name.secs"
+		for seed in 1 2 3 4 5; do
+			dir=$BENCH_OUT/afl/$name-$seed
+			rm -rf "$dir" && mkdir -p "$dir"
+			start=$(date +%s%N)
+			AFL_BENCH_UNTIL_CRASH=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
+				timeout "$((BENCH_DETECT_TIME + 30))" afl-fuzz -i "$ROOT/build/afl/seeds-bin" -o "$dir/out" \
+				-s "$seed" -E $((budget * 2)) -V "$BENCH_DETECT_TIME" -- "$ROOT/build/afl/zoo_$name" \
+				>"$dir/log" 2>&1 || true
+			ms=$((($(date +%s%N) - start) / 1000000))
+			local first
+			first=$(find "$dir/out" -path '*/crashes/id:*' -printf '%f\n' 2>/dev/null | sort | head -1)
+			if [ -n "$first" ]; then
+				execs=$(sed -n 's/.*,execs:\([0-9]*\).*/\1/p' <<<"$first")
+				found=$((found + 1))
+				echo "${execs:-0}" >>"$BENCH_OUT/afl-$name.execs"
+				awk -v ms="$ms" 'BEGIN { printf "%.2f\n", ms / 1000 }' >>"$BENCH_OUT/afl-$name.secs"
+			fi
+		done
+		local em es
+		em=$(bench_median_max <"$BENCH_OUT/afl-$name.execs")
+		es=$(bench_median_max <"$BENCH_OUT/afl-$name.secs")
+		printf '%-30s %6s %9s %9s %8s %8s\n' "$name" "$found/5" "${em% *}" "${em#* }" "${es% *}" "${es#* }"
+	done
+}
+
+bench_cost() {
+	bench_section "5. cost model: per-folio op counts, reference vs batched (./unmapfuzz cost, release build)"
+	local args=()
+	[ "$BENCH_QUICK" = 1 ] && args+=(--quick)
+	"$ROOT/build/release/bench/uf_cost" "${args[@]}"
+}
+
+bench_run() { # the sections, in order
+	# A benchmark that finds nothing to grep must not end the run: errors
+	# are handled where they matter (bench_build dies).
+	set +e +o pipefail
+	local s t0 took=()
+	bench_machine "$@"
+	t0=$SECONDS
+	echo "building (release, libfuzzer and dev presets; logs in $BENCH_OUT)..."
+	bench_want exec profile scaling cost && bench_build release uf_exec_speed uf_scaling uf_cost seeds
+	bench_want exec profile && bench_build libfuzzer uf_exec_speed unmap_diff uf_empty_fuzzer seeds
+	bench_want detect && bench_build dev unmapfuzz-tool seeds
+	echo "builds took $((SECONDS - t0)) s"
+	for s in exec profile scaling detect cost; do
+		bench_want $s || continue
+		t0=$SECONDS
+		"bench_$s"
+		took+=("$s $((SECONDS - t0))s")
+	done
+	echo
+	echo "=== done: ${took[*]}; total $((SECONDS - BENCH_START)) s; output kept in $BENCH_OUT/bench.txt ==="
+}
+
+bench_want() { # SECTION... : true if any is selected
+	local s
+	for s in "$@"; do
+		case ",$BENCH_ONLY," in *",$s,"*) return 0 ;; esac
+	done
+	return 1
+}
+
+cmd_bench() {
+	BENCH_QUICK=0 BENCH_ONLY=exec,profile,scaling,detect,cost BENCH_DETECT_TIME=120 BENCH_START=$SECONDS
+	local args=("$@")
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--quick) BENCH_QUICK=1; shift ;;
+		--only) [ $# -ge 2 ] || bench_usage; BENCH_ONLY=$2; shift 2 ;;
+		--detect-time) [ $# -ge 2 ] || bench_usage; BENCH_DETECT_TIME=$2; shift 2 ;;
+		-h | --help) bench_usage ;;
+		*) echo "unmapfuzz: bench: unknown option $1" >&2; bench_usage ;;
+		esac
+	done
+	local s
+	for s in ${BENCH_ONLY//,/ }; do
+		case $s in exec | profile | scaling | detect | cost) ;; *) die "bench: unknown section '$s'" ;; esac
+	done
+	BENCH_OUT=$WORK/bench/$(date +%Y%m%d-%H%M%S)
+	mkdir -p "$BENCH_OUT"
+	ensure_tools
+	bench_run "${args[@]}" 2>&1 | tee "$BENCH_OUT/bench.txt"
+	return "${PIPESTATUS[0]}"
+}

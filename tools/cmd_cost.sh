@@ -1,0 +1,21 @@
+# usage: ./unmapfuzz cost [--quick]                                 cost model: per-folio op counts, reference vs batched
+#
+# Per-folio operation counts of the per-PTE reference and the batched
+# try_to_unmap_one() from the substrate's own counters (PTE reads and writes,
+# atomics, TLB flush calls and pages, walk steps, rmap calls, mmu-notifier
+# calls, batches), for folios of 4 KiB to 2 MiB (order 0..9) of every reclaim
+# type, and the kernel series' workloads (one folio run, counts multiplied).
+# The program is bench/cost.cc, built in the release preset; --quick keeps
+# orders 0, 4 and 9.
+
+cmd_cost() {
+	local args=()
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--quick) args+=(--quick); shift ;;
+		*) die "cost: unknown option $1 (use --quick)" ;;
+		esac
+	done
+	build release uf_cost >/dev/null
+	"$ROOT/build/release/bench/uf_cost" "${args[@]}"
+}
