@@ -1,4 +1,4 @@
-# usage: ./unmapfuzz minimize [--build DIR] [--runs N] FILE   shrink a failing scenario (libFuzzer -minimize_crash, then a structural pass) into FILE.min.scn
+# usage: ./unmapfuzz minimize [--build DIR | --zoo NAME] [--runs N] FILE   shrink a failing scenario (libFuzzer -minimize_crash, then a structural pass) into FILE.min.scn
 #
 # Two passes, each kept only when the input still fails with the same
 # `KIND class` as FILE (a minimiser that changes the bug is worse than none):
@@ -17,7 +17,8 @@
 # FILE (a binary crash file or a .scn text) is left as it is; the result is
 # FILE.min.scn, a regression draft ("# expect: KIND class") ready to be
 # committed as corpus/regression/NAME.scn. --build DIR uses DIR's
-# unmapfuzz-tool and unmap_diff instead of build/dev.
+# unmapfuzz-tool and unmap_diff instead of build/dev; --zoo NAME those of
+# the bug-zoo variant NAME (build/dev/zoo/NAME).
 
 # shellcheck source=tools/lib_fuzzing.sh
 source "$ROOT/tools/lib_fuzzing.sh"
@@ -27,12 +28,13 @@ cmd_minimize() {
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--build) bdir=$2; shift 2 ;;
+		--zoo) bdir=$(zoo_replay_dir "$2"); shift 2 ;;
 		--runs) runs=$2; shift 2 ;;
-		-*) die "minimize: unknown option $1 (usage: ./unmapfuzz minimize [--build DIR] [--runs N] FILE)" ;;
+		-*) die "minimize: unknown option $1 (usage: ./unmapfuzz minimize [--build DIR | --zoo NAME] [--runs N] FILE)" ;;
 		*) [ -z "$file" ] || die "minimize: one file only"; file=$1; shift ;;
 		esac
 	done
-	[ -n "$file" ] || die "usage: ./unmapfuzz minimize [--build DIR] [--runs N] FILE"
+	[ -n "$file" ] || die "usage: ./unmapfuzz minimize [--build DIR | --zoo NAME] [--runs N] FILE"
 	[ -f "$file" ] || die "minimize: no such file: $file"
 	if [ -z "$bdir" ]; then
 		build dev unmapfuzz-tool unmap_diff >/dev/null

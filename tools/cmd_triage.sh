@@ -1,4 +1,4 @@
-# usage: ./unmapfuzz triage [--build DIR] CRASH_DIR   group crash files (libFuzzer crash-*, AFL++ crashes/id:*) by class, one minimised .scn per class in CRASH_DIR/triage
+# usage: ./unmapfuzz triage [--build DIR | --zoo NAME] CRASH_DIR   group crash files (libFuzzer crash-*, AFL++ crashes/id:*) by class, one minimised .scn per class in CRASH_DIR/triage
 #
 # Replays every crash file under CRASH_DIR (libFuzzer's crash-* anywhere
 # below it, AFL++'s */crashes/id:*; so $WORK/crashes, an AFL++ sync
@@ -16,7 +16,8 @@
 # kind and first project source line, and kept as SANITIZER_*.bin with their
 # text in SANITIZER_*.scn. Files that replay clean are listed as
 # NOT_REPRODUCED. --build DIR replays with DIR/unmapfuzz-tool instead (for
-# crashes found by a patched or another build). Exit 1 when some class is a
+# crashes found by a patched or another build); --zoo NAME with the bug-zoo
+# variant NAME's (build/dev/zoo/NAME, built first). Exit 1 when some class is a
 # failure, 0 when every file replayed clean.
 
 # shellcheck source=tools/lib_fuzzing.sh
@@ -27,11 +28,12 @@ cmd_triage() {
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--build) bdir=$2; shift 2 ;;
-		-*) die "triage: unknown option $1 (usage: ./unmapfuzz triage [--build DIR] CRASH_DIR)" ;;
+		--zoo) bdir=$(zoo_replay_dir "$2"); shift 2 ;;
+		-*) die "triage: unknown option $1 (usage: ./unmapfuzz triage [--build DIR | --zoo NAME] CRASH_DIR)" ;;
 		*) [ -z "$dir" ] || die "triage: one directory only"; dir=$1; shift ;;
 		esac
 	done
-	[ -n "$dir" ] || die "usage: ./unmapfuzz triage [--build DIR] CRASH_DIR"
+	[ -n "$dir" ] || die "usage: ./unmapfuzz triage [--build DIR | --zoo NAME] CRASH_DIR"
 	[ -d "$dir" ] || die "triage: $dir is not a directory"
 	dir=$(cd "$dir" && pwd -P)
 	if [ -z "$bdir" ]; then

@@ -17,6 +17,57 @@ ensure_afl() {
 	fi
 }
 
+# What a campaign fuzzes and where it keeps its state. Sets
+#   FUZZ_BIN    the engine's target: build/libfuzzer/unmap_diff or
+#               build/afl/unmap_diff; with a zoo entry, zoo_NAME of the dev
+#               preset (libFuzzer) or of the afl preset (AFL++);
+#   REPLAY_DIR  the dev build directory whose unmapfuzz-tool and unmap_diff
+#               replay its crash files: build/dev, or build/dev/zoo/NAME with
+#               the patched code (tests/bugzoo/CMakeLists.txt);
+#   FUZZ_HOME   $WORK, or $WORK/zoo/NAME so a planted bug's corpus and
+#               crashes never mix with the working corpus.
+# and builds all of it.
+fuzz_target() { # ENGINE [ZOO]
+	local engine=$1 zoo=${2:-} preset
+	case $engine in
+	libfuzzer) preset=libfuzzer ;;
+	afl) ensure_afl; preset=afl ;;
+	esac
+	if [ -z "$zoo" ]; then
+		build "$preset" unmap_diff seeds
+		build dev unmapfuzz-tool unmap_diff >/dev/null
+		FUZZ_BIN=$ROOT/build/$preset/unmap_diff
+		REPLAY_DIR=$ROOT/build/dev
+		FUZZ_HOME=$WORK
+		return
+	fi
+	zoo_dir "$zoo" >/dev/null
+	# libFuzzer fuzzes the dev preset's variant (the libfuzzer preset builds no tests).
+	[ "$preset" = libfuzzer ] && preset=dev
+	build "$preset" "zoo_$zoo" seeds
+	build dev "zoo_$zoo" "zoo_tool_$zoo" >/dev/null
+	FUZZ_BIN=$ROOT/build/$preset/zoo_$zoo
+	REPLAY_DIR=$(zoo_dir "$zoo")
+	FUZZ_HOME=$WORK/zoo/$zoo
+	echo "unmapfuzz: fuzzing the bug-zoo variant $zoo (tests/bugzoo/$zoo.patch applied to a copy of the tree)"
+}
+
+# The dev build directory of a bug-zoo entry; dies naming the entries when
+# there is no such patch.
+zoo_dir() { # NAME
+	if [ ! -f "$ROOT/tests/bugzoo/$1.patch" ]; then
+		die "no bug-zoo entry '$1'; the entries: $(cd "$ROOT/tests/bugzoo" && ls ./*.patch | sed 's|^\./||; s|\.patch$||' | tr '\n' ' ')"
+	fi
+	echo "$ROOT/build/dev/zoo/$1"
+}
+
+# Builds a zoo entry's replay directory (for triage and minimize --zoo).
+zoo_replay_dir() { # NAME
+	zoo_dir "$1" >/dev/null
+	build dev "zoo_$1" "zoo_tool_$1" >/dev/null
+	zoo_dir "$1"
+}
+
 # The environment every afl-fuzz and afl-cmin run gets. The harness itself
 # takes no command-line options under AFL++ (aflpp_driver silently runs
 # nothing when given one), only environment variables.
@@ -39,26 +90,27 @@ afl_env() {
 	fi
 }
 
-# Crash files under DIR, oldest first: libFuzzer's crash-* and AFL++'s
+# Crash files under DIR, sorted: libFuzzer's crash-* and AFL++'s
 # crashes/id:* (in a crashes directory, or DIR itself holding id:* files),
 # anywhere below DIR except DIR/triage. With SINCE, only files newer than it.
 # Also the initial inputs AFL++ skipped because they crash ("Test case '...'
-# results in a crash, skipping" in the afl-fuzz logs DIR/*.log that
-# ./unmapfuzz fuzz --engine afl keeps in the sync directory; DIR or one
-# level down): AFL++ leaves them in the queue and
-# never copies them to crashes/.
+# results in a crash, skipping" in the afl-fuzz logs, which ./unmapfuzz fuzz
+# --engine afl keeps as SYNC/NAME.log): AFL++ leaves them in the queue of
+# that sync directory and never copies them to crashes/.
 crash_files() { # DIR [SINCE]
-	local dir=$1 since=${2:-} newer=() name
+	local dir=$1 since=${2:-} newer=() log name
 	if [ -n "$since" ]; then newer=(-newer "$since"); fi
 	{
 		find -H "$dir" -path "$dir/triage" -prune -o -type f "${newer[@]}" \
 			\( -name 'crash-*' -o -path '*/crashes/id:*' -o -path "$dir/id:*" \) -print 2>/dev/null
-		find -H "$dir" -maxdepth 2 -name '*.log' -type f -exec \
-			sed -n "s/.*Test case '\([^']*\)' results in a crash, skipping.*/\1/p" {} + 2>/dev/null |
-			sort -u | while IFS= read -r name; do
-			find -H "$dir" -path "*/queue/$name" -type f 2>/dev/null | sort | head -1
-		done
-	} | sort || true
+		find -H "$dir" -path "$dir/triage" -prune -o -name '*.log' -type f "${newer[@]}" -print 2>/dev/null |
+			while IFS= read -r log; do
+				sed -n "s/.*Test case '\([^']*\)' results in a crash, skipping.*/\1/p" "$log" |
+					sort -u | while IFS= read -r name; do
+					find -H "${log%/*}" -mindepth 3 -maxdepth 3 -path "*/queue/$name" -type f 2>/dev/null | sort | head -1
+				done
+			done
+	} | sort -u || true
 }
 
 # The failure class of one input, replayed with an unmapfuzz-tool:
@@ -156,7 +208,7 @@ triage_report() {
 			if [ -n "$mindir" ]; then
 				cp "$best" "$mindir/$name.bin"
 				"$tool" print "$best" >"$mindir/$name.scn" 2>/dev/null || true
-				note="$mindir/$name.bin: run build/dev/unmap_diff on it for the full report"
+				note="$mindir/$name.bin: run $(dirname "$tool")/unmap_diff on it for the full report"
 			fi
 			;;
 		NOT_REPRODUCED*) note="replays clean with $tool (flaky, or fuzzed with another build)" ;;
@@ -165,6 +217,45 @@ triage_report() {
 		printf '%-44s %6d %9d %6d  %s\n' "${cls% -}" "${count[$cls]}" "${lf[$cls]:-0}" "${afl[$cls]:-0}" "$note"
 	done 3< <(printf '%s\n' "${!count[@]}" | sort)
 	return $failing
+}
+
+# Sums the per-process statistics lines the target writes at exit.
+sum_stats() { # DIR SECONDS
+	cat "$1"/stats-* 2>/dev/null | awk -v secs="$2" '
+		{ for (i = 2; i <= NF; i++) { split($i, kv, "="); sum[kv[1]] += kv[2]; if (!(kv[1] in seen)) { seen[kv[1]] = 1; order[++n] = kv[1] } } }
+		END {
+			if (n == 0) { print "statistics: none recorded"; exit }
+			printf "statistics:"; for (i = 1; i <= n; i++) printf " %s=%d", order[i], sum[order[i]]; printf "\n"
+			if (secs > 0) printf "execs/s: %.0f over %d s\n", sum["execs"] / secs, secs
+		}'
+}
+
+# ./unmapfuzz fuzz: libFuzzer -fork=JOBS with crashes, timeouts and OOMs
+# ignored, for TIME seconds; then every new crash file grouped by class.
+fuzz_libfuzzer() { # TIME JOBS [EXECS] [ZOO]
+	local time=$1 jobs=$2 runs=${3:-} zoo=${4:-}
+	fuzz_target libfuzzer "$zoo"
+	local corpus=$FUZZ_HOME/corpus crashes=$FUZZ_HOME/crashes stats
+	stats=$FUZZ_HOME/stats/$(date +%Y%m%d-%H%M%S)
+	mkdir -p "$corpus" "$crashes" "$stats"
+	local mark=$stats/started
+	touch "$mark"
+	echo "unmapfuzz: fuzzing for ${time}s on $jobs job(s); corpus $corpus, crashes $crashes"
+	local args=(-fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1
+		-max_total_time="$time" -artifact_prefix="$crashes/"
+		-dict="$ROOT/fuzz/unmap_diff.dict" -max_len=16384 -print_final_stats=1)
+	[ -n "$runs" ] && args+=(-runs="$runs")
+	local start=$SECONDS
+	UNMAPFUZZ_STATS_DIR=$stats "$FUZZ_BIN" "${args[@]}" \
+		"$corpus" "$(dirname "$FUZZ_BIN")/seeds-bin" >"$stats/libfuzzer.log" 2>&1 || true
+	local elapsed=$((SECONDS - start))
+	grep -E '^#[0-9]+ *DONE|exec/s' "$stats/libfuzzer.log" | tail -1 || true
+	sum_stats "$stats" "$elapsed"
+	local rc=0
+	crash_files "$crashes" "$mark" | triage_report "$REPLAY_DIR/unmapfuzz-tool" || rc=1
+	[ "$rc" -eq 0 ] || echo "one minimised reproducer per class: ./unmapfuzz triage ${zoo:+--zoo $zoo }$crashes"
+	echo "log: $stats/libfuzzer.log; run longer with: ./unmapfuzz fuzz --time 3600 --jobs $(nproc)"
+	return $rc
 }
 
 # Per-instance and total numbers from each AFL++ instance's fuzzer_stats.
@@ -193,23 +284,19 @@ afl_queues() {
 }
 
 # ./unmapfuzz fuzz --engine afl: one -M main and JOBS-1 -S secN instances on
-# a fresh sync directory $WORK/afl/<date>, for TIME seconds.
-fuzz_afl() { # TIME JOBS [EXECS]
-	local time=$1 jobs=$2 execs=${3:-}
-	[ "$jobs" -ge 1 ] || die "fuzz: --jobs must be at least 1"
-	ensure_afl
-	build afl unmap_diff seeds
-	# The dev build replays crashes (the class line) and the queue (verdicts).
-	build dev unmapfuzz-tool unmap_diff >/dev/null
-	local run sync target=$ROOT/build/afl/unmap_diff
+# a fresh sync directory $FUZZ_HOME/afl/<date>, for TIME seconds.
+fuzz_afl() { # TIME JOBS [EXECS] [ZOO]
+	local time=$1 jobs=$2 execs=${3:-} zoo=${4:-}
+	fuzz_target afl "$zoo"
+	local run sync target=$FUZZ_BIN
 	run=$(date +%Y%m%d-%H%M%S)
-	sync=$WORK/afl/$run
+	sync=$FUZZ_HOME/afl/$run
 	mkdir -p "$sync/in"
-	ln -sfn "$run" "$WORK/afl/latest"
-	# Seeds, plus the shared working corpus (same binary format as libFuzzer's).
+	ln -sfn "$run" "$FUZZ_HOME/afl/latest"
+	# Seeds, plus the campaign's working corpus (same binary format as libFuzzer's).
 	cp "$ROOT/build/afl/seeds-bin/"* "$sync/in/"
-	if [ -d "$WORK/corpus" ] && [ -n "$(ls -A "$WORK/corpus" 2>/dev/null)" ]; then
-		find "$WORK/corpus" -maxdepth 1 -type f -size -16385c -exec cp -t "$sync/in/" {} +
+	if [ -d "$FUZZ_HOME/corpus" ] && [ -n "$(ls -A "$FUZZ_HOME/corpus" 2>/dev/null)" ]; then
+		find "$FUZZ_HOME/corpus" -maxdepth 1 -type f -size -16385c -exec cp -t "$sync/in/" {} +
 	fi
 	afl_env
 	# Each instance binds to a free core; with more instances than free
@@ -252,7 +339,7 @@ fuzz_afl() { # TIME JOBS [EXECS]
 		local q
 		local scratch
 		scratch=$(mktemp -d "$sync/.replay.XXXXXX")
-		q=$("$ROOT/build/dev/unmap_diff" -runs=0 -artifact_prefix="$scratch/" "$sync/main/queue" 2>&1 |
+		q=$("$REPLAY_DIR/unmap_diff" -runs=0 -artifact_prefix="$scratch/" "$sync/main/queue" 2>&1 |
 			grep '^unmapfuzz-stats:' | tail -1) || true
 		rm -rf "$scratch"
 		if [ -n "$q" ]; then
@@ -261,11 +348,11 @@ fuzz_afl() { # TIME JOBS [EXECS]
 			echo "main queue replay stopped at a failing input (AFL++ keeps crashing seeds in the queue; see below)"
 		fi
 	fi
-	crash_files "$sync" | triage_report "$ROOT/build/dev/unmapfuzz-tool" || rc=1
+	crash_files "$sync" | triage_report "$REPLAY_DIR/unmapfuzz-tool" || rc=1
 	local hangs
 	hangs=$(find "$sync" -path '*/hangs/id:*' -type f | wc -l)
 	[ "$hangs" -eq 0 ] || echo "hangs: $hangs input(s) in $sync/*/hangs (over AFL++'s time limit)"
-	[ "$rc" -ne 1 ] || echo "one minimised reproducer per class: ./unmapfuzz triage $sync"
+	[ "$rc" -ne 1 ] || echo "one minimised reproducer per class: ./unmapfuzz triage ${zoo:+--zoo $zoo }$sync"
 	echo "logs: $sync/*.log; fold the queue into the working corpus: ./unmapfuzz corpus merge"
 	return $rc
 }

@@ -27,10 +27,11 @@ uf::fuzz_stats stats;
 uf::run_result r;
 
 // Fork-mode children's output is not kept, so each process also leaves its
-// statistics in UNMAPFUZZ_STATS_DIR for ./unmapfuzz fuzz to add up.
-void print_stats()
+// statistics in UNMAPFUZZ_STATS_DIR for ./unmapfuzz fuzz to add up: at exit,
+// and just before a crash (an abort runs no atexit handler, and a fork-mode
+// job ends at its first crash).
+void write_stats_file()
 {
-        stats.print(stderr);
         const char *dir = std::getenv("UNMAPFUZZ_STATS_DIR");
         if (!dir || !stats.execs)
                 return;
@@ -40,6 +41,12 @@ void print_stats()
                 stats.print(f);
                 std::fclose(f);
         }
+}
+
+void print_stats()
+{
+        stats.print(stderr);
+        write_stats_file();
 }
 
 } // namespace
@@ -65,6 +72,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     stderr,
                     "==== unmapfuzz scenario\n%s==== replay: ./unmapfuzz repro <crash file>\n",
                     uf::print_scenario(s).c_str());
+                write_stats_file();
                 uf::crash(r.v);
         }
         return 0;
