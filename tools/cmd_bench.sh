@@ -6,7 +6,7 @@
 #   exec     execs/s of the differential target and of an empty
 #            LLVMFuzzerTestOneInput (same flags, same binary) on one fixed
 #            input stream, release and ASan+UBSan builds (bench/exec_speed.cc),
-#            plus both as real libFuzzer binaries for context;
+#            plus both as real libFuzzer and AFL++ binaries for context;
 #   profile  callgrind instructions per input and the top functions (release),
 #            the wall time of each step of one input, heap allocations;
 #   scaling  time per input against folio order, VMAs, mms, events (bench/scaling.cc);
@@ -91,6 +91,42 @@ bench_exec() {
 	if [ -n "$rate_diff" ] && [ -n "$rate_empty" ] && [ "$rate_empty" -gt 0 ]; then
 		awk -v d="$rate_diff" -v e="$rate_empty" \
 			'BEGIN { printf "unmap_diff / empty under libFuzzer: %.4f (1/%.1f)\n", d / e, e / d }'
+	fi
+	bench_exec_afl "$engine_time"
+}
+
+# The same two entry points under AFL++ (afl preset, persistent mode, ASan +
+# UBSan), one afl-fuzz instance each, one after the other: exec/s from
+# fuzzer_stats. AFL++'s own cost per execution (fork server handshake,
+# coverage-map reset and scan) is what an empty target measures here.
+bench_exec_afl() { # SECONDS
+	local secs=$1 name bin dir rate stab rate_diff="" rate_empty=""
+	echo
+	if ! command -v afl-fuzz >/dev/null; then
+		echo "AFL++ engine context: skipped, afl-fuzz is not installed"
+		return 0
+	fi
+	echo "AFL++ engine context (afl preset, one afl-fuzz instance each, -s 1, ${secs} s each, from build/afl/seeds-bin; exec/s from fuzzer_stats):"
+	printf '%-16s %12s %12s %10s\n' binary executions "exec/s" stability
+	for name in unmap_diff uf_empty_fuzzer; do
+		bin=$ROOT/build/afl/$name
+		[ "$name" = uf_empty_fuzzer ] && bin=$ROOT/build/afl/bench/$name
+		dir=$BENCH_OUT/afl-engine-$name
+		rm -rf "$dir"
+		AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
+			timeout $((secs + 60)) afl-fuzz -i "$ROOT/build/afl/seeds-bin" -o "$dir" -s 1 -V "$secs" \
+			-m none -- "$bin" >"$dir.log" 2>&1 || true
+		rate=$(sed -n 's/^execs_per_sec *: *//p' "$dir/default/fuzzer_stats" 2>/dev/null)
+		stab=$(sed -n 's/^stability *: *//p' "$dir/default/fuzzer_stats" 2>/dev/null)
+		printf '%-16s %12s %12s %10s\n' "$name" \
+			"$(sed -n 's/^execs_done *: *//p' "$dir/default/fuzzer_stats" 2>/dev/null)" "${rate:-?}" "${stab:-?}"
+		[ "$name" = unmap_diff ] && rate_diff=$rate || rate_empty=$rate
+	done
+	if [ -n "$rate_diff" ] && [ -n "$rate_empty" ]; then
+		awk -v d="$rate_diff" -v e="$rate_empty" 'BEGIN {
+			if (e <= 0) exit
+			printf "unmap_diff / empty under AFL++: %.4f (1/%.1f)\n", d / e, e / d
+			printf "goal of issue 7, target at >= 1/5 of the empty target'"'"'s speed, under AFL++ from the seed corpus: %s (1/%.1f)\n", (d / e >= 0.2) ? "met" : "NOT met", e / d }'
 	fi
 }
 
@@ -315,9 +351,12 @@ bench_run() { # the sections, in order
 	local s t0 took=()
 	bench_machine "$@"
 	t0=$SECONDS
-	echo "building (release, libfuzzer and dev presets; logs in $BENCH_OUT)..."
+	echo "building (release, libfuzzer, dev and, with AFL++ installed, afl presets; logs in $BENCH_OUT)..."
 	bench_want exec profile scaling cost && bench_build release uf_exec_speed uf_scaling uf_cost seeds
 	bench_want exec profile && bench_build libfuzzer uf_exec_speed unmap_diff uf_empty_fuzzer seeds
+	if bench_want exec && command -v afl-fuzz >/dev/null; then
+		bench_build afl unmap_diff uf_empty_fuzzer seeds
+	fi
 	bench_want detect && bench_build dev unmapfuzz-tool seeds
 	echo "builds took $((SECONDS - t0)) s"
 	for s in exec profile scaling detect cost; do

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# ./unmapfuzz corpus merge|prune and ./unmapfuzz coverage from a scratch
+# $WORK (they build the libfuzzer and coverage presets of the source tree):
+#   - merge folds a directory (the binary seeds twice over, under other
+#     names) into the working corpus, keeping fewer files than it was given
+#     and at least one, all of which replay clean;
+#   - prune keeps no more files than merge left;
+#   - coverage replays seeds, regressions and the corpus and reports the two
+#     implementations; the seeds cover every line of batched/rmap.cc and
+#     reference/rmap.cc but a handful (the branch-row rule of the seeds).
+#   corpus_coverage.sh SOURCE_DIR SCRATCH_DIR MIN_LINE_PERCENT
+set -uo pipefail
+src=$1 scratch=$2 min=$3
+rm -rf "$scratch"
+mkdir -p "$scratch/extra"
+export UNMAPFUZZ_WORK=$scratch/work
+fail() { echo "corpus/coverage: $*"; exit 1; }
+
+n=0
+for f in "$src"/corpus/seeds/*.scn; do
+	"$src/build/dev/unmapfuzz-tool" encode "$f" "$scratch/extra/a$n" || fail "cannot encode $f"
+	cp "$scratch/extra/a$n" "$scratch/extra/b$n"
+	n=$((n + 1))
+done
+given=$((2 * n))
+
+"$src/unmapfuzz" corpus merge "$scratch/extra" >"$scratch/merge.log" 2>&1 || { cat "$scratch/merge.log"; fail "corpus merge failed"; }
+corpus=$UNMAPFUZZ_WORK/corpus
+merged=$(find "$corpus" -maxdepth 1 -type f | wc -l)
+[ "$merged" -ge 1 ] && [ "$merged" -lt "$given" ] || fail "merge kept $merged of $given (and the seeds)"
+"$src/build/libfuzzer/unmap_diff" -runs=0 "$corpus" >"$scratch/replay.log" 2>&1 || fail "a merged input fails: $(grep -m1 '^unmapfuzz: ' "$scratch/replay.log")"
+
+"$src/unmapfuzz" corpus prune >"$scratch/prune.log" 2>&1 || { cat "$scratch/prune.log"; fail "corpus prune failed"; }
+pruned=$(find "$corpus" -maxdepth 1 -type f | wc -l)
+[ "$pruned" -ge 1 ] && [ "$pruned" -le "$merged" ] || fail "prune left $pruned files of $merged"
+
+"$src/unmapfuzz" coverage >"$scratch/coverage.log" 2>&1 || { tail -20 "$scratch/coverage.log"; fail "coverage failed"; }
+[ -s "$UNMAPFUZZ_WORK/coverage/html/index.html" ] || fail "no HTML report"
+for f in batched/rmap.cc reference/rmap.cc; do
+	pct=$(awk -v f="$f" '$1 == f && $2 == "lines" { sub(/%/, "", $3); print int($3) }' "$scratch/coverage.log")
+	[ -n "$pct" ] || { cat "$scratch/coverage.log"; fail "no coverage line for $f"; }
+	[ "$pct" -ge "$min" ] || fail "$f: line coverage $pct% < $min%"
+done
+echo "corpus/coverage: merge kept $merged of $given, prune $pruned; $(grep -E '^(batched|reference)/rmap.cc' "$scratch/coverage.log" | tr -s ' ' | tr '\n' ';')"
