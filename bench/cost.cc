@@ -102,11 +102,13 @@ struct side_pair {
 side_pair run_pair(const shape &sh)
 {
         static uf::world before;
+        static uf::world_tally before_tally;
         static uf::side_result ref, bat;
         uf::scenario s = uf::bench::make_scenario(sh);
         uf::build_world(s, before);
-        uf::run_side(before, s.ttu, uf::implementation::reference, &ref);
-        uf::run_side(before, s.ttu, uf::implementation::batched, &bat);
+        uf::count_world(before, &before_tally, false);
+        uf::run_side(before, before_tally, s.ttu, uf::implementation::reference, &ref);
+        uf::run_side(before, before_tally, s.ttu, uf::implementation::batched, &bat);
         side_pair p;
         p.ref = to_counts(ref.after, time_side(before, s.ttu, uf::implementation::reference));
         p.bat = to_counts(bat.after, time_side(before, s.ttu, uf::implementation::batched));

@@ -283,7 +283,7 @@ void count_allocs(const std::vector<input> &set, double *first, double *steady)
 // run_scenario()/run_side() (fuzz/harness.cc), each timed on its own.
 enum stage {
         ST_DECODE, // decode_scenario() incl. sanitize()
-        ST_BUILD,  // build_world()
+        ST_BUILD,  // build_world() and count_world() of the world as built
         ST_COPY,   // the two world copies of run_side()
         ST_REF,    // reference try_to_unmap() + try_to_unmap_flush()
         ST_BAT,    // batched try_to_unmap() + try_to_unmap_flush()
@@ -292,7 +292,7 @@ enum stage {
         NR_STAGES,
 };
 const char *stage_names[NR_STAGES] = {"decode+sanitize",
-                                      "build_world",
+                                      "build+count world",
                                       "world copies (2)",
                                       "reference walk+flush",
                                       "batched walk+flush",
@@ -301,8 +301,9 @@ const char *stage_names[NR_STAGES] = {"decode+sanitize",
 
 // One side of run_side() (fuzz/harness.cc) with its three steps timed apart:
 // the world copy, the walk plus the flush, the invariant check.
-void timed_side(const uf::world &before, unsigned int ttu, uf::implementation impl,
-                uf::side_result *out, double *copy, double *walk, double *inv)
+void timed_side(const uf::world &before, const uf::world_tally &tally, unsigned int ttu,
+                uf::implementation impl, uf::side_result *out, double *copy, double *walk,
+                double *inv)
 {
         using ns_d = std::chrono::duration<double, std::nano>;
         auto t0 = clock_type::now();
@@ -313,7 +314,7 @@ void timed_side(const uf::world &before, unsigned int ttu, uf::implementation im
                                                          : uf::batched::try_to_unmap(folio, ttu);
         uf::try_to_unmap_flush(out->after);
         auto t2 = clock_type::now();
-        out->inv = uf::check_invariants(before, out->after, ttu, out->ret);
+        out->inv = uf::check_invariants(before, tally, out->after, ttu, out->ret);
         auto t3 = clock_type::now();
         *copy = ns_d(t1 - t0).count();
         *walk = ns_d(t2 - t1).count();
@@ -333,12 +334,13 @@ void breakdown(const char *name, const std::vector<input> &set, double min_time)
                         uf::scenario s = uf::decode_scenario(in.data(), in.size());
                         auto t1 = clock_type::now();
                         uf::build_world(s, r.before);
+                        uf::count_world(r.before, &r.before_tally, false);
                         auto t2 = clock_type::now();
                         double rc, rw, ri, bc, bw, bi;
-                        timed_side(r.before, s.ttu, uf::implementation::reference, &r.ref, &rc, &rw,
-                                   &ri);
-                        timed_side(r.before, s.ttu, uf::implementation::batched, &r.bat, &bc, &bw,
-                                   &bi);
+                        timed_side(r.before, r.before_tally, s.ttu, uf::implementation::reference,
+                                   &r.ref, &rc, &rw, &ri);
+                        timed_side(r.before, r.before_tally, s.ttu, uf::implementation::batched,
+                                   &r.bat, &bc, &bw, &bi);
                         auto t3 = clock_type::now();
                         r.v = uf::judge(r.before, r.ref.after, r.ref.ret, r.ref.inv, r.bat.after,
                                         r.bat.ret, r.bat.inv);

@@ -18,13 +18,16 @@ struct side_result {
 
 struct run_result {
         world before;
+        world_tally before_tally; // count_world(before), shared by both sides' checks
         side_result ref, bat;
         verdict v;
 };
 
 // Runs one implementation on a copy of `before`, then does what vmscan does
-// before it frees or writes out a folio (try_to_unmap_flush()).
-void run_side(const world &before, unsigned int ttu, implementation impl, side_result *out);
+// before it frees or writes out a folio (try_to_unmap_flush()), then checks
+// the invariants; before_tally is count_world(before, without TLB).
+void run_side(const world &before, const world_tally &before_tally, unsigned int ttu,
+              implementation impl, side_result *out);
 // Builds the world of a sanitized scenario, runs both sides and judges them.
 void run_scenario(const scenario &s, run_result *r);
 

@@ -42,6 +42,7 @@
 #include "fuzz/invariants.h"
 
 #include <cstring>
+#include <new>
 
 #include <bitset>
 #include <cstdarg>
@@ -156,21 +157,6 @@ const char *kind_name(pte_t pte)
         return "?";
 }
 
-// What one world's reachable page tables hold, counted once.
-struct tally {
-        int pte_maps[MAX_FOLIO_PAGES];  // PTE slots (present or device) mapping page p
-        int swap_ptes[MAX_FOLIO_PAGES]; // swap ptes naming page p's swap slot
-        int huge_maps = 0;              // huge PMDs mapping the folio
-        long folio_maps[MAX_MMS] = {};  // per mm: pages mapped (1 per PTE, 512 per PMD)
-        long swap_entries[MAX_MMS] = {};
-        uint32_t live_tables = 0; // bit t: some PMD references table t
-        // With with_tlb: cached translations whose slot no longer maps their pfn.
-        int stale_tlb = 0;
-        int stale_table = -1;
-        unsigned long stale_idx = 0;
-};
-static_assert(MAX_TABLES <= 32, "tally::live_tables");
-
 bool huge_maps_folio(const world &w, const pmd_t &pmd)
 {
         unsigned long pfn = pte_pfn(pmd.huge), first = folio_pfn(&w.folio);
@@ -186,7 +172,7 @@ bool tlb_stale_at(const world &w, int t, unsigned long idx, bool live)
         return !pte_present(pte) || pte.val != e.pfn;
 }
 
-void note_stale_tlb(tally &c, int t, unsigned long idx)
+void note_stale_tlb(world_tally &c, int t, unsigned long idx)
 {
         if (!c.stale_tlb++) {
                 c.stale_table = t;
@@ -196,7 +182,7 @@ void note_stale_tlb(tally &c, int t, unsigned long idx)
 
 // One pass over a table: what its slots map, and (with_tlb) whether its
 // cached translations still match them.
-void count_table(const world &w, int mm, int t, tally &c, bool with_tlb)
+void count_table(const world &w, int mm, int t, world_tally &c, bool with_tlb)
 {
         unsigned long nr = folio_nr_pages(&w.folio);
         const pte_t *table = w.tables[t].get();
@@ -224,7 +210,7 @@ void count_table(const world &w, int mm, int t, tally &c, bool with_tlb)
 }
 
 // Every table a PMD of kind table references, and every huge PMD.
-void count_world(const world &w, tally &c, bool with_tlb)
+void count_world_into(const world &w, world_tally &c, bool with_tlb)
 {
         unsigned long nr = folio_nr_pages(&w.folio);
         for (unsigned long p = 0; p < nr; p++)
@@ -263,7 +249,8 @@ struct checker {
         unsigned long nr;
         bool lazyfree;
 
-        tally tb, ta;
+        const world_tally &tb; // before, counted once for both sides
+        world_tally ta;
 
         // Facts from the event trace.
         // The first VMA whose call saw hw_dirty fire for p in a non-droppable
@@ -283,10 +270,11 @@ struct checker {
         bool any_dirty_before = false;
         bool dirty_slot_gone = false; // a dirty slot of the folio is no longer present
 
-        checker(const world &before, const world &after, unsigned int flags, bool ret,
-                invariant_report &report)
+        checker(const world &before, const world_tally &before_tally, const world &after,
+                unsigned int flags, bool ret, invariant_report &report)
             : b(before), a(after), ttu(flags), walk_ret(ret), r(report),
-              nr(folio_nr_pages(&before.folio)), lazyfree(folio_test_lazyfree(&before.folio))
+              nr(folio_nr_pages(&before.folio)), lazyfree(folio_test_lazyfree(&before.folio)),
+              tb(before_tally)
         {
                 std::memset(hw_dirty_vma, MAX_VMAS, sizeof(hw_dirty_vma));
         }
@@ -673,7 +661,7 @@ void check_refcount(checker &c)
                        c.a.folio.refcount, expected, c.a.unowned_refs, ptes, c.ta.huge_maps);
 }
 
-long expected_rss(const tally &t, int mm, int counter, int folio_counter)
+long expected_rss(const world_tally &t, int mm, int counter, int folio_counter)
 {
         if (counter == folio_counter)
                 return t.folio_maps[mm];
@@ -728,7 +716,7 @@ void check_walk_result(checker &c)
 // anything cached for it is stale.
 void check_tlb(checker &c)
 {
-        tally &ta = c.ta;
+        world_tally &ta = c.ta;
         for (int t = 0; t < c.a.nr_tables && t < MAX_TABLES; t++) {
                 if ((ta.live_tables & (1u << t)) || !c.a.tlb[t] || !c.a.tables[t])
                         continue;
@@ -826,13 +814,29 @@ void check_file_dirty_lost(checker &c)
 
 } // namespace
 
+void count_world(const world &w, world_tally *t, bool with_tlb)
+{
+        // Default-initialised anew: the scalars reset, the per-page arrays left
+        // for count_world_into(), which clears the folio's pages (the only ones
+        // read), so no 4 KiB is zeroed per input.
+        new (t) world_tally;
+        count_world_into(w, *t, with_tlb);
+}
+
 invariant_report check_invariants(const world &before, const world &after, unsigned int ttu,
                                   bool walk_ret)
 {
+        world_tally tb;
+        count_world(before, &tb, false);
+        return check_invariants(before, tb, after, ttu, walk_ret);
+}
+
+invariant_report check_invariants(const world &before, const world_tally &before_tally,
+                                  const world &after, unsigned int ttu, bool walk_ret)
+{
         invariant_report r;
-        checker c(before, after, ttu, walk_ret, r);
-        count_world(before, c.tb, false);
-        count_world(after, c.ta, true);
+        checker c(before, before_tally, after, ttu, walk_ret, r);
+        count_world_into(after, c.ta, true);
         collect_events(c);
 
         check_substrate(c);

@@ -71,9 +71,31 @@ struct invariant_report {
 
 static_assert(static_cast<int>(invariant::NR_INVARIANTS) <= 64, "invariant_report::bits");
 
+// What one world's reachable page tables hold, counted in one pass over them.
+struct world_tally {
+        int pte_maps[MAX_FOLIO_PAGES];  // PTE slots (present or device) mapping page p
+        int swap_ptes[MAX_FOLIO_PAGES]; // swap ptes naming page p's swap slot
+        int huge_maps = 0;              // huge PMDs mapping the folio
+        long folio_maps[MAX_MMS] = {};  // per mm: pages mapped (1 per PTE, 512 per PMD)
+        long swap_entries[MAX_MMS] = {};
+        uint32_t live_tables = 0; // bit t: some PMD references table t
+        // With with_tlb: cached translations whose slot no longer maps their pfn.
+        int stale_tlb = 0;
+        int stale_table = -1;
+        unsigned long stale_idx = 0;
+};
+static_assert(MAX_TABLES <= 32, "world_tally::live_tables");
+
+// Counts w into *t; with_tlb also checks w's cached translations.
+void count_world(const world &w, world_tally *t, bool with_tlb);
+
 // before: the world as built; after: the end state after try_to_unmap() and
 // try_to_unmap_flush(); ttu: the flags; walk_ret: try_to_unmap's result (false
-// if any try_to_unmap_one returned false).
+// if any try_to_unmap_one returned false). before_tally: count_world(before,
+// without TLB), counted once for both sides by run_scenario(); the form without
+// it counts before itself.
+invariant_report check_invariants(const world &before, const world_tally &before_tally,
+                                  const world &after, unsigned int ttu, bool walk_ret);
 invariant_report check_invariants(const world &before, const world &after, unsigned int ttu,
                                   bool walk_ret);
 
