@@ -222,8 +222,7 @@ void count_world_into(const world &w, world_tally &c, bool with_tlb)
                         if (pmd.kind == pmd_kind::huge && huge_maps_folio(w, pmd)) {
                                 c.huge_maps++;
                                 c.folio_maps[m] += HPAGE_PMD_NR;
-                        } else if (pmd.kind == pmd_kind::table && pmd.table < w.nr_tables &&
-                                   w.tables[pmd.table] && w.tlb[pmd.table]) {
+                        } else if (pmd.kind == pmd_kind::table && pmd.table < w.nr_tables) {
                                 c.live_tables |= 1u << pmd.table;
                                 count_table(w, m, pmd.table, c, with_tlb);
                         }
@@ -718,7 +717,7 @@ void check_tlb(checker &c)
 {
         world_tally &ta = c.ta;
         for (int t = 0; t < c.a.nr_tables && t < MAX_TABLES; t++) {
-                if ((ta.live_tables & (1u << t)) || !c.a.tlb[t] || !c.a.tables[t])
+                if (ta.live_tables & (1u << t))
                         continue;
                 for (unsigned long idx = 0; idx < PTRS_PER_PTE; idx++)
                         if (tlb_stale_at(c.a, t, idx, false))

@@ -16,8 +16,7 @@ static const pmd_t *pmd_at(const world &w, int mm, unsigned long addr)
 // The table a PMD of kind table points to, or -1 when it names no live table.
 static int pmd_table(const world &w, const pmd_t *pmd)
 {
-        if (!pmd || pmd->kind != pmd_kind::table || pmd->table >= w.nr_tables ||
-            !w.tables[pmd->table])
+        if (!pmd || pmd->kind != pmd_kind::table || pmd->table >= w.nr_tables)
                 return -1;
         return pmd->table;
 }

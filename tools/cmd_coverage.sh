@@ -1,9 +1,9 @@
 # usage: ./unmapfuzz coverage [DIR...]   line and branch coverage of reference/, batched/ and mm/ by the seeds, the regressions and $WORK/corpus (HTML in $WORK/coverage/html)
 #
 # Builds the `coverage` preset (clang, -fprofile-instr-generate
-# -fcoverage-mapping, no sanitizers), links the fuzz target with the
-# standalone replay driver fuzz/targets/replay_main.cc into
-# build/coverage/unmap_diff_replay, runs it on
+# -fcoverage-mapping, no sanitizers) and its unmap_diff_replay (the fuzz
+# target with the standalone replay driver fuzz/targets/replay_main.cc), runs
+# it on
 #
 #   corpus/seeds/*.scn and corpus/regression/*.scn (encoded to binary),
 #   $WORK/corpus (the working corpus, if any) and each DIR given,
@@ -25,20 +25,9 @@ cmd_coverage() {
 		[ -e "$d" ] || die "coverage: no such file or directory: $d"
 		dirs+=("$(cd "$(dirname "$d")" && pwd)/$(basename "$d")")
 	done
-	build coverage uf_fuzz uf_reference uf_batched uf_mm >/dev/null
-	build dev unmapfuzz-tool >/dev/null
+	build coverage unmap_diff_replay unmapfuzz-tool >/dev/null
 	local bdir=$ROOT/build/coverage out=$WORK/coverage
 	local bin=$bdir/unmap_diff_replay
-	# The replay binary is linked here, from the preset's libraries and
-	# flags, so the coverage build needs no target of its own.
-	local flags
-	flags=$(sed -n 's/^CMAKE_CXX_FLAGS:STRING=//p' "$bdir/CMakeCache.txt")
-	if [ ! -x "$bin" ] || [ -n "$(find "$ROOT/fuzz/targets" "$bdir"/*.a "$bdir"/batched/*.a -newer "$bin" 2>/dev/null | head -1)" ]; then
-		# shellcheck disable=SC2086 # flags is a list
-		clang++ -std=c++20 $flags -I"$ROOT" "$ROOT/fuzz/targets/unmap_diff.cc" \
-			"$ROOT/fuzz/targets/replay_main.cc" "$bdir/libuf_fuzz.a" "$bdir/libuf_reference.a" \
-			"$bdir/batched/libuf_batched.a" "$bdir/libuf_mm.a" -o "$bin"
-	fi
 
 	rm -rf "$out"
 	mkdir -p "$out/inputs/seeds" "$out/inputs/regression" "$out/profraw"
@@ -46,7 +35,8 @@ cmd_coverage() {
 	for kind in seeds regression; do
 		for scn in "$ROOT/corpus/$kind"/*.scn; do
 			[ -f "$scn" ] || continue
-			"$ROOT/build/dev/unmapfuzz-tool" encode "$scn" "$out/inputs/$kind/$(basename "$scn" .scn)"
+			# The coverage build's own tool; its profile is not the target's.
+			LLVM_PROFILE_FILE=/dev/null "$bdir/unmapfuzz-tool" encode "$scn" "$out/inputs/$kind/$(basename "$scn" .scn)"
 		done
 	done
 	local inputs=() f
