@@ -48,13 +48,22 @@ echo "ossfuzz build: \$OUT/unmap_diff ran $nseeds seeds cleanly ($stats)"
 # The same build.sh with OSS-Fuzz's AFL++ engine contract, where AFL++ is
 # installed: afl-clang-fast++ as $CXX and the AFL++ driver as
 # $LIB_FUZZING_ENGINE. aflpp_driver exits 0 even when it runs nothing, so
-# count the inputs it says it ran.
+# count the inputs it says it ran. It reports on stdout (block-buffered into
+# the pipe) and the target writes its statistics to stderr at exit, so the
+# two streams are read apart: merged, the stats line can land inside one of
+# the driver's lines, wherever the 4 KiB buffer boundary falls.
 command -v afl-clang-fast++ >/dev/null || { echo "ossfuzz build: AFL++ not installed, AFL++ engine not checked"; exit 0; }
 mkdir -p "$scratch/afl-out" "$scratch/afl-work"
 flags="-O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined"
 CC=afl-clang-fast CXX=afl-clang-fast++ CFLAGS="$flags" CXXFLAGS="$flags" \
 	LIB_FUZZING_ENGINE=/usr/lib/afl/libAFLDriver.a OUT=$scratch/afl-out SRC=$scratch/src WORK=$scratch/afl-work \
 	bash "$src/oss-fuzz/build.sh" >"$scratch/afl-build.log" 2>&1 || { tail -30 "$scratch/afl-build.log"; fail "build.sh failed with AFL++"; }
-ran=$(AFL_NO_UI=1 "$scratch/afl-out/unmap_diff" "$scratch/seeds"/* 2>&1 | grep -c '^Execution successful')
+AFL_NO_UI=1 "$scratch/afl-out/unmap_diff" "$scratch/seeds"/* >"$scratch/afl-replay.out" 2>"$scratch/afl-replay.err"
+rc=$?
+[ $rc -eq 0 ] || { grep -E '^unmapfuzz: |ERROR' "$scratch/afl-replay.err" | head; fail "the AFL++ target failed on the seed corpus (exit $rc)"; }
+ran=$(grep -c '^Execution successful' "$scratch/afl-replay.out")
 [ "$ran" -eq "$nseeds" ] || fail "the AFL++ target ran $ran of $nseeds seeds cleanly"
+stats=$(grep '^unmapfuzz-stats:' "$scratch/afl-replay.err" | tail -1)
+execs=$(sed -n 's/.* execs=\([0-9]*\).*/\1/p' <<<"$stats")
+[ -n "$execs" ] && [ "$execs" -ge "$nseeds" ] || fail "the AFL++ target's statistics count ${execs:-0} inputs of $nseeds seeds"
 echo "ossfuzz build: AFL++ engine: \$OUT/unmap_diff ran $nseeds seeds cleanly"
