@@ -52,7 +52,7 @@ inline pte_t slot(const world &w, int mm, unsigned long addr)
         const pmd_t &pmd = w.mms[mm].pmd[addr >> PMD_SHIFT];
         switch (pmd.kind) {
         case pmd_kind::table:
-                if (pmd.table >= w.nr_tables || !w.tables[pmd.table])
+                if (pmd.table >= w.nr_tables)
                         return pte_t{};
                 return w.tables[pmd.table][pte_index(addr)];
         case pmd_kind::huge:

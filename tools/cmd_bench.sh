@@ -11,7 +11,8 @@
 #            the wall time of each step of one input, heap allocations;
 #   scaling  time per input against folio order, VMAs, mms, events (bench/scaling.cc);
 #   detect   executions and seconds to first detection of every bug-zoo entry,
-#            libFuzzer -seed=1..5 (AFL++ when installed and an afl preset exists);
+#            libFuzzer -seed=1..5 from all seeds and from the seeds that do not
+#            trigger the bug (AFL++ when installed and an afl preset exists);
 #   cost     the cost model, reference vs batched op counts (./unmapfuzz cost).
 #
 # --quick shortens every measurement (about a third of the time); --only
@@ -224,62 +225,93 @@ bench_median_max() {
 		print m, v[NR] }'
 }
 
+# The seeds of build/dev/seeds-bin that do not trigger the planted bug of
+# zoo_NAME, copied to DIR: AFL++ drops crashing seeds in its dry run, and
+# this gives libFuzzer the same start so both columns measure the search.
+bench_quiet_seeds() { # NAME DIR
+	local f
+	rm -rf "$2" && mkdir -p "$2"
+	for f in "$ROOT"/build/dev/seeds-bin/*; do
+		"$ROOT/build/dev/zoo_$1" "$f" >/dev/null 2>&1 && cp "$f" "$2/"
+	done
+}
+
+# libFuzzer -seed=1..NSEEDS on zoo_NAME from CORPUS; one table row. The
+# "in seeds" column counts the runs that found the bug while loading CORPUS.
+bench_detect_row() { # NAME CORPUS NSEEDS TAG (TAG names the run directories)
+	local name=$1 corpus=$2 nseeds=$3 tag=$4
+	local budget expect corpus_n seed dir log start ms execs class found=0 nin=0 ok=1 classes=""
+	budget=$(sed -n 's/^# budget: //p' "$ROOT/tests/bugzoo/$name.patch" | head -1)
+	expect=$(sed -n 's/^# expect-fuzz: //p' "$ROOT/tests/bugzoo/$name.patch" | head -1)
+	corpus_n=$(find "$corpus" -maxdepth 1 -type f | wc -l)
+	: >"$BENCH_OUT/detect-$name-$tag.execs"
+	: >"$BENCH_OUT/detect-$name-$tag.secs"
+	for seed in $(seq 1 "$nseeds"); do
+		dir=$BENCH_OUT/detect/$name-$tag-$seed
+		rm -rf "$dir" && mkdir -p "$dir/corpus"
+		log=$dir/log
+		start=$(date +%s%N)
+		"$ROOT/build/dev/zoo_$name" -seed="$seed" -runs=$((budget * 2)) -max_total_time="$BENCH_DETECT_TIME" \
+			-max_len=16384 -artifact_prefix="$dir/" -dict="$ROOT/fuzz/unmap_diff.dict" \
+			"$dir/corpus" "$corpus" >"$log" 2>&1
+		ms=$((($(date +%s%N) - start) / 1000000))
+		execs=$(sed -n 's/^unmapfuzz: found after \([0-9]*\) executions.*/\1/p' "$log" | head -1)
+		class=$(sed -n 's/^unmapfuzz: \(INVARIANT\|DIVERGENCE\) \([a-z_0-9]*\).*/\1 \2/p' "$log" | head -1)
+		[ -n "$execs" ] || continue
+		found=$((found + 1))
+		echo "$execs" >>"$BENCH_OUT/detect-$name-$tag.execs"
+		awk -v ms="$ms" 'BEGIN { printf "%.2f\n", ms / 1000 }' >>"$BENCH_OUT/detect-$name-$tag.secs"
+		[ "$execs" -le $((corpus_n + 1)) ] && nin=$((nin + 1))
+		case "|$expect|" in *"|$class|"*) ;; *) ok=0 ;; esac
+		case ",$classes," in *",${class#* },"*) ;; *) classes=${classes:+$classes,}${class#* } ;; esac
+	done
+	local em es
+	em=$(bench_median_max <"$BENCH_OUT/detect-$name-$tag.execs")
+	es=$(bench_median_max <"$BENCH_OUT/detect-$name-$tag.secs")
+	[ $ok = 1 ] || classes="$classes (NOT EXPECTED)"
+	printf '%-30s %6s %9s %9s %8s %8s %9s %6s  %s\n' "$name" "$found/$nseeds" "${em% *}" "${em#* }" \
+		"${es% *}" "${es#* }" "$nin/$found" "$corpus_n" "${classes:--}"
+}
+
 bench_detect() {
-	local nseeds=5 timeout=$BENCH_DETECT_TIME
-	bench_section "4. time to detect: every bug-zoo entry, libFuzzer on the dev preset's zoo_<name>, from corpus/seeds, -seed=1..$nseeds"
+	local nseeds=5
+	bench_section "4. time to detect: every bug-zoo entry, libFuzzer on the dev preset's zoo_<name>, -seed=1..$nseeds"
 	local patches=("$ROOT"/tests/bugzoo/*.patch)
 	if [ ! -f "${patches[0]}" ]; then
 		echo "no bug-zoo entries (tests/bugzoo/*.patch)"
 		return 0
 	fi
-	local corpus_n
+	local corpus_n patch name built=()
 	corpus_n=$(find "$ROOT/build/dev/seeds-bin" -maxdepth 1 -type f | wc -l)
-	echo "each run: zoo_<name> -seed=S -runs=2*budget -max_total_time=$timeout -max_len=16384 -dict=fuzz/unmap_diff.dict CORPUS build/dev/seeds-bin"
-	echo "executions: the target's 'found after N executions'; seconds: wall time of the run, process start-up included;"
-	echo "'in seeds' counts the runs that found the bug while loading the $corpus_n seeds (N <= $((corpus_n + 1)))"
-	printf '%-30s %6s %-38s %9s %9s %8s %8s %9s\n' bug found "class(es) found" "execs med" "execs max" "s med" "s max" "in seeds"
-	local patch name budget expect dir seed log start ms execs class found classes nin ok
 	for patch in "${patches[@]}"; do
 		name=$(basename "$patch" .patch)
-		budget=$(sed -n 's/^# budget: //p' "$patch" | head -1)
-		expect=$(sed -n 's/^# expect-fuzz: //p' "$patch" | head -1)
-		if [ -z "$budget" ]; then
+		if ! grep -q '^# budget: ' "$patch"; then
 			printf '%-30s %s\n' "$name" "skipped: no '# budget:' line"
-			continue
-		fi
-		if ! build dev "zoo_$name" >>"$BENCH_OUT/build-dev.log" 2>&1; then
+		elif ! build dev "zoo_$name" >>"$BENCH_OUT/build-dev.log" 2>&1; then
 			printf '%-30s %s\n' "$name" "skipped: zoo_$name does not build (patch does not apply?), see $BENCH_OUT/build-dev.log"
-			continue
+		else
+			built+=("$name")
 		fi
-		found=0 nin=0 ok=1
-		: >"$BENCH_OUT/detect-$name.execs"
-		: >"$BENCH_OUT/detect-$name.secs"
-		classes=""
-		for seed in $(seq 1 $nseeds); do
-			dir=$BENCH_OUT/detect/$name-$seed
-			rm -rf "$dir" && mkdir -p "$dir/corpus"
-			log=$dir/log
-			start=$(date +%s%N)
-			"$ROOT/build/dev/zoo_$name" -seed="$seed" -runs=$((budget * 2)) -max_total_time="$timeout" \
-				-max_len=16384 -artifact_prefix="$dir/" -dict="$ROOT/fuzz/unmap_diff.dict" \
-				"$dir/corpus" "$ROOT/build/dev/seeds-bin" >"$log" 2>&1
-			ms=$((($(date +%s%N) - start) / 1000000))
-			execs=$(sed -n 's/^unmapfuzz: found after \([0-9]*\) executions.*/\1/p' "$log" | head -1)
-			class=$(sed -n 's/^unmapfuzz: \(INVARIANT\|DIVERGENCE\) \([a-z_0-9]*\).*/\1 \2/p' "$log" | head -1)
-			[ -n "$execs" ] || continue
-			found=$((found + 1))
-			echo "$execs" >>"$BENCH_OUT/detect-$name.execs"
-			awk -v ms="$ms" 'BEGIN { printf "%.2f\n", ms / 1000 }' >>"$BENCH_OUT/detect-$name.secs"
-			[ "$execs" -le $((corpus_n + 1)) ] && nin=$((nin + 1))
-			case "|$expect|" in *"|$class|"*) ;; *) ok=0 ;; esac
-			case ",$classes," in *",${class#* },"*) ;; *) classes=${classes:+$classes,}${class#* } ;; esac
-		done
-		local em es
-		em=$(bench_median_max <"$BENCH_OUT/detect-$name.execs")
-		es=$(bench_median_max <"$BENCH_OUT/detect-$name.secs")
-		[ $ok = 1 ] || classes="$classes (NOT EXPECTED)"
-		printf '%-30s %6s %-38s %9s %9s %8s %8s %9s\n' "$name" "$found/$nseeds" "${classes:--}" \
-			"${em% *}" "${em#* }" "${es% *}" "${es#* }" "$nin/$found"
+	done
+	local header
+	header=$(printf '%-30s %6s %9s %9s %8s %8s %9s %6s  %s' bug found "execs med" "execs max" "s med" "s max" "in seeds" seeds "class(es) found")
+	echo "each run: zoo_<name> -seed=S -runs=2*budget -max_total_time=$BENCH_DETECT_TIME -max_len=16384 -dict=fuzz/unmap_diff.dict CORPUS SEEDS"
+	echo "executions: the target's 'found after N executions'; seconds: wall time of the run, process start-up included;"
+	echo "'in seeds' counts the runs that found the bug while loading SEEDS (N <= number of seeds + 1); 'seeds': how many"
+	echo
+	echo "4a. SEEDS = all $corpus_n seeds (build/dev/seeds-bin): what a campaign from the shipped corpus sees"
+	echo "$header"
+	for name in "${built[@]}"; do
+		bench_detect_row "$name" "$ROOT/build/dev/seeds-bin" "$nseeds" all
+	done
+	echo
+	echo "4b. SEEDS = the seeds that do not trigger the bug (AFL++'s dry run drops the others): the search itself"
+	echo "$header"
+	local quiet
+	for name in "${built[@]}"; do
+		quiet=$BENCH_OUT/detect/quiet-seeds/$name
+		bench_quiet_seeds "$name" "$quiet"
+		bench_detect_row "$name" "$quiet" "$nseeds" quiet
 	done
 	bench_detect_afl
 }
