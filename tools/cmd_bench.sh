@@ -328,9 +328,9 @@ bench_detect_afl() {
 		echo "AFL++: skipped, CMakePresets.json has no \"afl\" preset"
 		return 0
 	fi
-	echo "AFL++ $(afl-fuzz -h 2>&1 | sed -n 's/.*afl-fuzz++\([0-9.a-z]*\).*/\1/p' | head -1) (afl preset's zoo_<name>, -s 1..5, AFL_BENCH_UNTIL_CRASH=1, -E 2*budget, -V $BENCH_DETECT_TIME, from build/afl/seeds-bin):"
+	echo "AFL++ $(afl-fuzz -h 2>&1 | sed -n 's/.*afl-fuzz++\([0-9.a-z]*\).*/\1/p' | head -1) (afl preset's zoo_<name>, -s 1..5, AFL_BENCH_UNTIL_CRASH=1, -E 2*budget, -V $BENCH_DETECT_TIME, -x fuzz/unmap_diff.dict, from build/afl/seeds-bin):"
 	echo "executions: the 'execs:' of the first crash file; seconds: wall time of afl-fuzz, start-up and calibration included."
-	echo "AFL++ skips seeds that crash in its dry run, so unlike libFuzzer it must reach each bug by mutation."
+	echo "AFL++ skips seeds that crash in its dry run, so it starts where 4b does and must reach each bug by mutation."
 	printf '%-30s %6s %9s %9s %8s %8s\n' bug found "execs med" "execs max" "s med" "s max"
 	local patch name budget seed dir start ms execs found
 	for patch in "$ROOT"/tests/bugzoo/*.patch; do
@@ -350,7 +350,8 @@ bench_detect_afl() {
 			start=$(date +%s%N)
 			AFL_BENCH_UNTIL_CRASH=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
 				timeout "$((BENCH_DETECT_TIME + 30))" afl-fuzz -i "$ROOT/build/afl/seeds-bin" -o "$dir/out" \
-				-s "$seed" -E $((budget * 2)) -V "$BENCH_DETECT_TIME" -- "$ROOT/build/afl/zoo_$name" \
+				-s "$seed" -E $((budget * 2)) -V "$BENCH_DETECT_TIME" -x "$ROOT/fuzz/unmap_diff.dict" \
+				-- "$ROOT/build/afl/zoo_$name" \
 				>"$dir/log" 2>&1 || true
 			ms=$((($(date +%s%N) - start) / 1000000))
 			local first

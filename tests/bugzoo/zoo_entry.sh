@@ -5,14 +5,18 @@
 #     patched one with the class its "# expect:" line names;
 #  3. fuzzing the variant from corpus/seeds (which must not hold the
 #     reproducer) with -seed=1 finds a class the patch's "# expect-fuzz:" line
-#     allows within the patch's "# budget:" executions.
+#     allows within the patch's "# budget:" executions;
+#  4. so does fuzzing from only the seeds that do not trigger the bug: most
+#     entries fall to a seed in step 3, which proves the oracle catches the
+#     bug but not that mutation reaches it. AFL++'s dry run drops crashing
+#     seeds the same way.
 # Writes BINARY_DIR/zoo-results/NAME.row for ./unmapfuzz zoo's table.
 set -uo pipefail
 name=$1 src=$2 bin=$3
 patch=$src/tests/bugzoo/$name.patch
 regress=$src/corpus/regression/$name.scn
 tmp=$bin/zoo-work/$name
-rm -rf "$tmp" && mkdir -p "$tmp/corpus" "$bin/zoo-results"
+rm -rf "$tmp" && mkdir -p "$tmp" "$bin/zoo-results"
 
 fail() { echo "zoo $name: $*" >&2; exit 1; }
 class_of() { sed -n 's/^unmapfuzz: \(INVARIANT\|DIVERGENCE\) \([a-z_0-9]*\).*/\1 \2/p' | head -1; }
@@ -37,18 +41,40 @@ done
 got=$("$bin/zoo_$name" "$tmp/regress.bin" 2>&1 | class_of)
 [ "$got" = "$expect_regress" ] || fail "patched build on $regress: expected '$expect_regress', got '${got:-no failure}'"
 
-start=$(date +%s%N)
-"$bin/zoo_$name" -seed=1 -runs="$budget" -max_len=16384 -artifact_prefix="$tmp/" \
-	-dict="$src/fuzz/unmap_diff.dict" "$tmp/corpus" "$bin/seeds-bin" >"$tmp/fuzz.log" 2>&1
-elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
-found=$(class_of <"$tmp/fuzz.log")
-execs=$(sed -n 's/^unmapfuzz: found after \([0-9]*\) executions.*/\1/p' "$tmp/fuzz.log" | head -1)
+# fuzz DIR SEEDS: one bounded libFuzzer run; sets found, execs, secs.
+fuzz() {
+	mkdir -p "$1/corpus"
+	local start elapsed
+	start=$(date +%s%N)
+	"$bin/zoo_$name" -seed=1 -runs="$budget" -max_len=16384 -artifact_prefix="$1/" \
+		-dict="$src/fuzz/unmap_diff.dict" "$1/corpus" "$2" >"$1/fuzz.log" 2>&1
+	elapsed=$((($(date +%s%N) - start) / 1000000))
+	found=$(class_of <"$1/fuzz.log")
+	execs=$(sed -n 's/^unmapfuzz: found after \([0-9]*\) executions.*/\1/p' "$1/fuzz.log" | head -1)
+	secs=$(printf '%d.%03d' $((elapsed / 1000)) $((elapsed % 1000)))
+}
+expected() { case "|$expect_fuzz|" in *"|$1|"*) return 0 ;; esac; return 1; }
+
+fuzz "$tmp/all" "$bin/seeds-bin"
+all_found=$found all_execs=$execs all_secs=$secs
+
+mkdir -p "$tmp/quiet-seeds"
+nall=0
+for seed in "$bin"/seeds-bin/*; do
+	nall=$((nall + 1))
+	"$bin/zoo_$name" "$seed" >/dev/null 2>&1 && cp "$seed" "$tmp/quiet-seeds/"
+done
+nquiet=$(find "$tmp/quiet-seeds" -type f | wc -l)
+found="" execs="" secs=""
+[ "$nquiet" -gt 0 ] && fuzz "$tmp/quiet" "$tmp/quiet-seeds"
+
 # The row's fields are separated by '|': list the expected set with ','.
-printf '%s|%s|%s|%s|%d.%03d\n' "$name" "${expect_fuzz//|/,}" "${found:-none}" "${execs:--}" \
-	$((elapsed / 1000)) $((elapsed % 1000)) >"$bin/zoo-results/$name.row"
-[ -n "$found" ] || fail "not found by fuzzing within $budget executions"
-case "|$expect_fuzz|" in
-*"|$found|"*) ;;
-*) fail "fuzzing found '$found', expected one of '$expect_fuzz'" ;;
-esac
-echo "zoo $name: regression '$expect_regress'; fuzzing found '$found' after $execs executions"
+printf '%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$name" "${expect_fuzz//|/,}" "${all_found:-none}" "${all_execs:--}" \
+	"$all_secs" "${found:-none}" "${execs:--}" "${secs:--}" "$nquiet/$nall" >"$bin/zoo-results/$name.row"
+[ -n "$all_found" ] || fail "not found by fuzzing from the seeds within $budget executions"
+expected "$all_found" || fail "fuzzing from the seeds found '$all_found', expected one of '$expect_fuzz'"
+[ "$nquiet" -gt 0 ] || fail "every seed triggers the bug: no start left to measure the search from"
+[ -n "$found" ] || fail "not found by mutation from the $nquiet seeds that do not trigger it within $budget executions"
+expected "$found" || fail "fuzzing from the $nquiet quiet seeds found '$found', expected one of '$expect_fuzz'"
+echo "zoo $name: regression '$expect_regress'; fuzzing found '$all_found' after $all_execs executions" \
+	"from all seeds, '$found' after $execs from the $nquiet of $nall seeds that do not trigger it"
