@@ -25,12 +25,10 @@
 #include <string>
 #include <vector>
 
-#include "batched/rmap.h"
 #include "bench/bench_scenarios.h"
 #include "fuzz/harness.h"
 #include "fuzz/world_builder.h"
 #include "mm/tlb.h"
-#include "reference/rmap.h"
 
 namespace
 {
@@ -70,12 +68,8 @@ double time_side(const uf::world &before, unsigned int ttu, uf::implementation i
                 auto t0 = clk::now();
                 for (int i = 0; i < reps; i++) {
                         w = before;
-                        if (run && impl == uf::implementation::reference)
-                                uf::reference::try_to_unmap(&w.folio, ttu);
-                        else if (run)
-                                uf::batched::try_to_unmap(&w.folio, ttu);
                         if (run)
-                                uf::try_to_unmap_flush(w);
+                                uf::unmap_and_flush(w, ttu, impl);
                         asm volatile("" : : "r"(&w) : "memory");
                 }
                 return std::chrono::duration<double, std::nano>(clk::now() - t0).count() / reps;
@@ -95,35 +89,27 @@ bool g_unclean = false; // some run did not unmap its folio cleanly: exit 1
 
 struct side_pair {
         counts ref, bat;
-        bool ref_ret, bat_ret;
-        bool ok;
 };
 
 side_pair run_pair(const shape &sh)
 {
-        static uf::world before;
-        static uf::world_tally before_tally;
-        static uf::side_result ref, bat;
+        static uf::run_result r;
         uf::scenario s = uf::bench::make_scenario(sh);
-        uf::build_world(s, before);
-        uf::count_world(before, &before_tally, false);
-        uf::run_side(before, before_tally, s.ttu, uf::implementation::reference, &ref);
-        uf::run_side(before, before_tally, s.ttu, uf::implementation::batched, &bat);
+        uf::run_scenario(s, &r);
         side_pair p;
-        p.ref = to_counts(ref.after, time_side(before, s.ttu, uf::implementation::reference));
-        p.bat = to_counts(bat.after, time_side(before, s.ttu, uf::implementation::batched));
-        p.ref_ret = ref.ret;
-        p.bat_ret = bat.ret;
-        p.ok = ref.inv.ok() && bat.inv.ok();
-        // Both sides unmap every page of the folio: nothing left mapped.
-        if (!p.ok || !ref.ret || !bat.ret || uf::folio_mapped(&ref.after.folio) ||
-            uf::folio_mapped(&bat.after.folio)) {
+        p.ref = to_counts(r.ref.after, time_side(r.before, s.ttu, uf::implementation::reference));
+        p.bat = to_counts(r.bat.after, time_side(r.before, s.ttu, uf::implementation::batched));
+        // Both sides unmap every page of the folio, nothing left mapped, and
+        // the oracle finds them equal: otherwise the counts compare nothing.
+        if (!r.v.ok() || !r.ref.ret || !r.bat.ret || uf::folio_mapped(&r.ref.after.folio) ||
+            uf::folio_mapped(&r.bat.after.folio)) {
                 g_unclean = true;
                 std::fprintf(stderr,
                              "uf_cost: warning: order %d type %d did not unmap cleanly "
-                             "(ref ret %d inv %s, bat ret %d inv %s)\n",
-                             sh.order, static_cast<int>(sh.type), ref.ret,
-                             ref.inv.ok() ? "ok" : "FAIL", bat.ret, bat.inv.ok() ? "ok" : "FAIL");
+                             "(ref ret %d inv %s, bat ret %d inv %s, verdict %s)\n",
+                             sh.order, static_cast<int>(sh.type), r.ref.ret,
+                             r.ref.inv.ok() ? "ok" : "FAIL", r.bat.ret,
+                             r.bat.inv.ok() ? "ok" : "FAIL", r.v.ok() ? "ok" : "FAIL");
         }
         return p;
 }

@@ -35,12 +35,10 @@
 #include <string>
 #include <vector>
 
-#include "batched/rmap.h"
 #include "fuzz/harness.h"
 #include "fuzz/scenario_binary.h"
 #include "fuzz/world_builder.h"
 #include "mm/tlb.h"
-#include "reference/rmap.h"
 
 extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv);
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -309,10 +307,7 @@ void timed_side(const uf::world &before, const uf::world_tally &tally, unsigned 
         auto t0 = clock_type::now();
         out->after = before;
         auto t1 = clock_type::now();
-        uf::folio *folio = &out->after.folio;
-        out->ret = impl == uf::implementation::reference ? uf::reference::try_to_unmap(folio, ttu)
-                                                         : uf::batched::try_to_unmap(folio, ttu);
-        uf::try_to_unmap_flush(out->after);
+        out->ret = uf::unmap_and_flush(out->after, ttu, impl);
         auto t2 = clock_type::now();
         out->inv = uf::check_invariants(before, tally, out->after, ttu, out->ret);
         auto t3 = clock_type::now();

@@ -8,14 +8,19 @@
 namespace uf
 {
 
+bool unmap_and_flush(world &w, unsigned int ttu, implementation impl)
+{
+        bool ret = impl == implementation::reference ? reference::try_to_unmap(&w.folio, ttu)
+                                                     : batched::try_to_unmap(&w.folio, ttu);
+        try_to_unmap_flush(w);
+        return ret;
+}
+
 void run_side(const world &before, const world_tally &before_tally, unsigned int ttu,
               implementation impl, side_result *out)
 {
         out->after = before;
-        folio *folio = &out->after.folio;
-        out->ret = impl == implementation::reference ? reference::try_to_unmap(folio, ttu)
-                                                     : batched::try_to_unmap(folio, ttu);
-        try_to_unmap_flush(out->after);
+        out->ret = unmap_and_flush(out->after, ttu, impl);
         out->inv = check_invariants(before, before_tally, out->after, ttu, out->ret);
 }
 

@@ -23,6 +23,9 @@ struct run_result {
         verdict v;
 };
 
+// One implementation's try_to_unmap() of w's folio, then what vmscan does
+// before it frees or writes out a folio (try_to_unmap_flush()).
+bool unmap_and_flush(world &w, unsigned int ttu, implementation impl);
 // Runs one implementation on a copy of `before`, then does what vmscan does
 // before it frees or writes out a folio (try_to_unmap_flush()), then checks
 // the invariants; before_tally is count_world(before, without TLB).

@@ -100,34 +100,33 @@ class minimizer
                 return true;
         }
 
-        static void erase_vma(scenario &s, int v)
+        // Removes element i of the first n of array a; the later ones move
+        // down and the freed last one is reset.
+        template <typename T, size_t N> static void erase_at(T (&a)[N], uint8_t &n, int i)
         {
-                for (int u = v; u + 1 < s.nr_vmas; u++)
-                        s.vmas[u] = s.vmas[u + 1];
-                s.vmas[s.nr_vmas - 1] = vma_spec{};
-                s.nr_vmas--;
+                for (int j = i; j + 1 < n; j++)
+                        a[j] = a[j + 1];
+                a[n - 1] = T{};
+                n--;
         }
 
-        static void erase_event(scenario &s, int e)
-        {
-                for (int f = e; f + 1 < s.nr_events; f++)
-                        s.events[f] = s.events[f + 1];
-                s.events[s.nr_events - 1] = event{};
-                s.nr_events--;
-        }
-
-        bool drop_vmas()
+        // Tries dropping each element of one of the scenario's arrays (VMAs,
+        // events), the last first.
+        template <typename T, size_t N> bool drop_each(T (scenario::*arr)[N], uint8_t scenario::*nr)
         {
                 bool any = false;
-                for (int v = cur_.nr_vmas - 1; v >= 0; v--) {
-                        if (v >= cur_.nr_vmas)
+                for (int i = cur_.*nr - 1; i >= 0; i--) {
+                        if (i >= cur_.*nr)
                                 continue;
                         scenario cand = cur_;
-                        erase_vma(cand, v);
+                        erase_at(cand.*arr, cand.*nr, i);
                         any |= attempt(cand);
                 }
                 return any;
         }
+
+        bool drop_vmas() { return drop_each(&scenario::vmas, &scenario::nr_vmas); }
+        bool drop_events() { return drop_each(&scenario::events, &scenario::nr_events); }
 
         // Removes mm m with its VMAs; the mms above it move down by one.
         bool drop_mms()
@@ -139,24 +138,11 @@ class minimizer
                         scenario cand = cur_;
                         for (int v = cand.nr_vmas - 1; v >= 0; v--)
                                 if (cand.vmas[v].mm == m)
-                                        erase_vma(cand, v);
+                                        erase_at(cand.vmas, cand.nr_vmas, v);
                         for (int v = 0; v < cand.nr_vmas; v++)
                                 if (cand.vmas[v].mm > m)
                                         cand.vmas[v].mm--;
                         cand.nr_mms--;
-                        any |= attempt(cand);
-                }
-                return any;
-        }
-
-        bool drop_events()
-        {
-                bool any = false;
-                for (int e = cur_.nr_events - 1; e >= 0; e--) {
-                        if (e >= cur_.nr_events)
-                                continue;
-                        scenario cand = cur_;
-                        erase_event(cand, e);
                         any |= attempt(cand);
                 }
                 return any;

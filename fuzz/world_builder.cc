@@ -143,14 +143,10 @@ void build_world(const scenario &s, world &w)
         // are touched.
         w = empty_world;
         init_folio(s, w.folio);
-        w.folio.w = &w;
         w.arch = s.arch;
         w.nr_mms = s.nr_mms;
-        for (int m = 0; m < MAX_MMS; m++) {
-                w.mms[m] = mm_struct{};
-                w.mms[m].w = &w;
+        for (int m = 0; m < MAX_MMS; m++)
                 w.mms[m].id = m;
-        }
         w.nr_vmas = s.nr_vmas;
         for (int v = 0; v < s.nr_vmas; v++)
                 build_vma(s, w, v);

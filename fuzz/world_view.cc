@@ -45,7 +45,7 @@ pte_t slot_at(const world &w, int mm, unsigned long addr, bool *huge)
 const tlb_entry *tlb_at(const world &w, int mm, unsigned long addr)
 {
         int t = pmd_table(w, pmd_at(w, mm, addr));
-        if (t < 0 || !w.tlb[t])
+        if (t < 0)
                 return nullptr;
         return &w.tlb[t][pte_index(addr)];
 }

@@ -2,8 +2,10 @@
 # ./unmapfuzz corpus merge|prune and ./unmapfuzz coverage from a scratch
 # $WORK (they build the libfuzzer and coverage presets of the source tree):
 #   - merge folds a directory (the binary seeds twice over, under other
-#     names) into the working corpus, keeping fewer files than it was given
-#     and at least one, all of which replay clean;
+#     names, plus the inputs a short -seed=1 fuzz run of the dev build
+#     added) into the working corpus, keeping fewer files than there are
+#     distinct inputs (so it drops inputs for their features, not only
+#     copies) and at least one, all of which replay clean;
 #   - prune keeps no more files than merge left;
 #   - coverage replays seeds, regressions and the corpus and reports the two
 #     implementations; the seeds cover every line of batched/rmap.cc and
@@ -23,11 +25,21 @@ for f in "$src"/corpus/seeds/*.scn; do
 	n=$((n + 1))
 done
 given=$((2 * n))
+# Inputs that each added coverage when found, some of them made redundant
+# by later ones: a merge from scratch keeps fewer.
+mkdir -p "$scratch/fuzzed"
+"$src/build/dev/unmap_diff" -seed=1 -runs=5000 -max_len=16384 "$scratch/fuzzed" "$src/build/dev/seeds-bin" \
+	>"$scratch/fuzz.log" 2>&1 || fail "the fuzz run for extra inputs failed"
+nfuzzed=$(find "$scratch/fuzzed" -type f | wc -l)
+[ "$nfuzzed" -gt 0 ] || fail "the fuzz run added no inputs"
+cp "$scratch/fuzzed"/* "$scratch/extra/"
+given=$((given + nfuzzed)) distinct=$((n + nfuzzed))
 
 "$src/unmapfuzz" corpus merge "$scratch/extra" >"$scratch/merge.log" 2>&1 || { cat "$scratch/merge.log"; fail "corpus merge failed"; }
 corpus=$UNMAPFUZZ_WORK/corpus
 merged=$(find "$corpus" -maxdepth 1 -type f | wc -l)
-[ "$merged" -ge 1 ] && [ "$merged" -lt "$given" ] || fail "merge kept $merged of $given (and the seeds)"
+[ "$merged" -ge 1 ] && [ "$merged" -lt "$distinct" ] ||
+	fail "merge kept $merged of $given files ($distinct distinct): it must drop redundant inputs"
 "$src/build/libfuzzer/unmap_diff" -runs=0 "$corpus" >"$scratch/replay.log" 2>&1 || fail "a merged input fails: $(grep -m1 '^unmapfuzz: ' "$scratch/replay.log")"
 
 "$src/unmapfuzz" corpus prune >"$scratch/prune.log" 2>&1 || { cat "$scratch/prune.log"; fail "corpus prune failed"; }
@@ -41,4 +53,4 @@ for f in batched/rmap.cc reference/rmap.cc; do
 	[ -n "$pct" ] || { cat "$scratch/coverage.log"; fail "no coverage line for $f"; }
 	[ "$pct" -ge "$min" ] || fail "$f: line coverage $pct% < $min%"
 done
-echo "corpus/coverage: merge kept $merged of $given, prune $pruned; $(grep -E '^(batched|reference)/rmap.cc' "$scratch/coverage.log" | tr -s ' ' | tr '\n' ';')"
+echo "corpus/coverage: merge kept $merged of $given ($distinct distinct), prune $pruned; $(grep -E '^(batched|reference)/rmap.cc' "$scratch/coverage.log" | tr -s ' ' | tr '\n' ';')"

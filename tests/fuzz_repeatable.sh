@@ -17,8 +17,9 @@ mkdir -p "$work/a/corpus" "$b/corpus" "$b/seeds"
 fail() { echo "fuzz repeatable: $*"; exit 1; }
 for f in $(ls -r "$seeds"); do cp "$seeds/$f" "$b/seeds/"; done
 run() { # DIR SEEDS
-	"$target" -seed=1 -runs="$runs" -max_len=16384 -artifact_prefix="$1/" "$1/corpus" "$2" >"$1/log" 2>&1 ||
-		{ tail -20 "$1/log"; fail "the target failed (exit $?)"; }
+	local rc=0
+	"$target" -seed=1 -runs="$runs" -max_len=16384 -artifact_prefix="$1/" "$1/corpus" "$2" >"$1/log" 2>&1 || rc=$?
+	[ "$rc" -eq 0 ] || { tail -20 "$1/log"; fail "the target failed (exit $rc)"; }
 	grep '^unmapfuzz-stats:' "$1/log" | tail -1 >"$1/stats"
 	ls "$1/corpus" >"$1/files"
 }

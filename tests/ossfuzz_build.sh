@@ -30,8 +30,9 @@ python3 -m zipfile -e "$out/unmap_diff_seed_corpus.zip" "$scratch/seeds" || fail
 nseeds=$(find "$scratch/seeds" -type f | wc -l)
 expected=$(ls "$src"/corpus/seeds/*.scn "$src"/corpus/regression/*.scn | wc -l)
 [ "$nseeds" -gt 0 ] || fail "empty seed corpus"
-# Distinct scenarios may share an encoding only if they are equal; allow none missing.
-[ "$nseeds" -le "$expected" ] || fail "$nseeds seeds for $expected scenarios"
+# One seed per scenario file: the committed scenarios are distinct, so no two
+# share an encoding (and so a name), and none may be missing.
+[ "$nseeds" -eq "$expected" ] || fail "$nseeds seeds for $expected scenario files"
 for f in "$scratch/seeds"/*; do
 	name=$(basename "$f")
 	[ "$name" = "$(sha1sum "$f" | cut -d' ' -f1)" ] || fail "seed $name is not named by its SHA-1"

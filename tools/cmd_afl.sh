@@ -4,9 +4,6 @@
 # fuzz_afl); this file gives it a line in ./unmapfuzz help and the short
 # form ./unmapfuzz afl [--jobs N] [--time S] [--runs N].
 
-# shellcheck source=tools/lib_fuzzing.sh
-source "$ROOT/tools/lib_fuzzing.sh"
-
 cmd_afl() {
 	cmd_fuzz --engine afl "$@"
 }

@@ -20,6 +20,9 @@
 # is bounded by twice the patch's "# budget:" executions and by
 # --detect-time seconds (default 120).
 
+# shellcheck source=tools/lib_fuzzing.sh
+source "$ROOT/tools/lib_fuzzing.sh"
+
 bench_usage() {
 	echo "usage: ./unmapfuzz bench [--quick] [--only exec,profile,scaling,detect,cost] [--detect-time S]" >&2
 	exit 2
@@ -114,9 +117,8 @@ bench_exec_afl() { # SECONDS
 		[ "$name" = uf_empty_fuzzer ] && bin=$ROOT/build/afl/bench/$name
 		dir=$BENCH_OUT/afl-engine-$name
 		rm -rf "$dir"
-		AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
-			timeout $((secs + 60)) afl-fuzz -i "$ROOT/build/afl/seeds-bin" -o "$dir" -s 1 -V "$secs" \
-			-m none -- "$bin" >"$dir.log" 2>&1 || true
+		(afl_env && timeout $((secs + 60)) afl-fuzz -i "$ROOT/build/afl/seeds-bin" -o "$dir" -s 1 -V "$secs" \
+			-m none -- "$bin") >"$dir.log" 2>&1 || true
 		rate=$(sed -n 's/^execs_per_sec *: *//p' "$dir/default/fuzzer_stats" 2>/dev/null)
 		stab=$(sed -n 's/^stability *: *//p' "$dir/default/fuzzer_stats" 2>/dev/null)
 		printf '%-16s %12s %12s %10s\n' "$name" \
@@ -256,7 +258,7 @@ bench_detect_row() { # NAME CORPUS NSEEDS TAG (TAG names the run directories)
 			"$dir/corpus" "$corpus" >"$log" 2>&1
 		ms=$((($(date +%s%N) - start) / 1000000))
 		execs=$(sed -n 's/^unmapfuzz: found after \([0-9]*\) executions.*/\1/p' "$log" | head -1)
-		class=$(sed -n 's/^unmapfuzz: \(INVARIANT\|DIVERGENCE\) \([a-z_0-9]*\).*/\1 \2/p' "$log" | head -1)
+		class=$(failure_class <"$log")
 		[ -n "$execs" ] || continue
 		found=$((found + 1))
 		echo "$execs" >>"$BENCH_OUT/detect-$name-$tag.execs"
@@ -328,7 +330,7 @@ bench_detect_afl() {
 		echo "AFL++: skipped, CMakePresets.json has no \"afl\" preset"
 		return 0
 	fi
-	echo "AFL++ $(afl-fuzz -h 2>&1 | sed -n 's/.*afl-fuzz++\([0-9.a-z]*\).*/\1/p' | head -1) (afl preset's zoo_<name>, -s 1..5, AFL_BENCH_UNTIL_CRASH=1, -E 2*budget, -V $BENCH_DETECT_TIME, -x fuzz/unmap_diff.dict, from build/afl/seeds-bin):"
+	echo "AFL++ $(afl-fuzz -h 2>&1 | sed -n 's/.*afl-fuzz++\([0-9.a-z]*\).*/\1/p' | head -1) (afl preset's zoo_<name>, -s 1..5, the campaigns' environment (afl_env) and -m none, AFL_BENCH_UNTIL_CRASH=1, -E 2*budget, -V $BENCH_DETECT_TIME, -x fuzz/unmap_diff.dict, from build/afl/seeds-bin):"
 	echo "executions: the 'execs:' of the first crash file; seconds: wall time of afl-fuzz, start-up and calibration included."
 	echo "AFL++ skips seeds that crash in its dry run, so it starts where 4b does and must reach each bug by mutation."
 	printf '%-30s %6s %9s %9s %8s %8s\n' bug found "execs med" "execs max" "s med" "s max"
@@ -348,11 +350,10 @@ bench_detect_afl() {
 			dir=$BENCH_OUT/afl/$name-$seed
 			rm -rf "$dir" && mkdir -p "$dir"
 			start=$(date +%s%N)
-			AFL_BENCH_UNTIL_CRASH=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
+			(afl_env && AFL_BENCH_UNTIL_CRASH=1 \
 				timeout "$((BENCH_DETECT_TIME + 30))" afl-fuzz -i "$ROOT/build/afl/seeds-bin" -o "$dir/out" \
-				-s "$seed" -E $((budget * 2)) -V "$BENCH_DETECT_TIME" -x "$ROOT/fuzz/unmap_diff.dict" \
-				-- "$ROOT/build/afl/zoo_$name" \
-				>"$dir/log" 2>&1 || true
+				-s "$seed" -E $((budget * 2)) -V "$BENCH_DETECT_TIME" -m none -x "$ROOT/fuzz/unmap_diff.dict" \
+				-- "$ROOT/build/afl/zoo_$name") >"$dir/log" 2>&1 || true
 			ms=$((($(date +%s%N) - start) / 1000000))
 			local first
 			first=$(find "$dir/out" -path '*/crashes/id:*' -printf '%f\n' 2>/dev/null | sort | head -1)

@@ -15,9 +15,6 @@
 # -show-branch-summary). An input that crashes the replay is reported and
 # skipped; the coverage of the others is kept.
 
-# shellcheck source=tools/lib_fuzzing.sh
-source "$ROOT/tools/lib_fuzzing.sh"
-
 cmd_coverage() {
 	local dirs=() d
 	for d in "$@"; do

@@ -113,6 +113,12 @@ crash_files() { # DIR [SINCE]
 	} | sort -u || true
 }
 
+# The harness's signature in a log on stdin, "KIND class" ("INVARIANT name" or
+# "DIVERGENCE name"), or nothing.
+failure_class() {
+	sed -n 's/^unmapfuzz: \(INVARIANT\|DIVERGENCE\) \([a-z0-9_]*\).*/\1 \2/p' | head -1
+}
+
 # The failure class of one input, replayed with an unmapfuzz-tool:
 #   "INVARIANT name" / "DIVERGENCE name"   the harness's own signature line;
 #   "SANITIZER what@file:line"              ASan or UBSan stopped the replay;
@@ -124,7 +130,7 @@ crash_class() { # TOOL FILE
 	rc=0
 	err=$(ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		timeout 60 "$tool" repro "$f" 2>&1 >/dev/null </dev/null) || rc=$?
-	line=$(sed -n 's/^unmapfuzz: \(INVARIANT\|DIVERGENCE\) \([a-z0-9_]*\).*/\1 \2/p' <<<"$err" | head -1)
+	line=$(failure_class <<<"$err")
 	if [ -n "$line" ]; then
 		echo "$line"
 		return
@@ -158,7 +164,9 @@ class_file_name() { # "KIND class"
 # Replays every crash file listed on stdin and prints one line per class:
 # the number of files, by engine, and a reproducer (the smallest file, or
 # with MINDIR the class's minimised .scn written there). Returns 1 when some
-# input failed, 0 when there were none or every one replayed clean.
+# input did not replay clean (a failure, a sanitizer report, a timeout, a bad
+# input or an unknown exit), 0 when there were none or every one replayed
+# clean (NOT_REPRODUCED).
 #   triage_report TOOL [MINDIR]
 triage_report() {
 	local tool=$1 mindir=${2:-} f cls size best
@@ -212,6 +220,7 @@ triage_report() {
 			fi
 			;;
 		NOT_REPRODUCED*) note="replays clean with $tool (flaky, or fuzzed with another build)" ;;
+		*) failing=1 ;;
 		esac
 		if [ -n "$mindir" ]; then printf '%s' "${files[$cls]}" >"$mindir/$name.files"; fi
 		printf '%-44s %6d %9d %6d  %s\n' "${cls% -}" "${count[$cls]}" "${lf[$cls]:-0}" "${afl[$cls]:-0}" "$note"
@@ -348,7 +357,8 @@ fuzz_afl() { # TIME JOBS [EXECS] [ZOO]
 			echo "main queue replay stopped at a failing input (AFL++ keeps crashing seeds in the queue; see below)"
 		fi
 	fi
-	crash_files "$sync" | triage_report "$REPLAY_DIR/unmapfuzz-tool" || rc=1
+	# 2 (an instance failed) outranks 1 (crashes found).
+	crash_files "$sync" | triage_report "$REPLAY_DIR/unmapfuzz-tool" || { [ "$rc" -eq 2 ] || rc=1; }
 	local hangs
 	hangs=$(find "$sync" -path '*/hangs/id:*' -type f | wc -l)
 	[ "$hangs" -eq 0 ] || echo "hangs: $hangs input(s) in $sync/*/hangs (over AFL++'s time limit)"

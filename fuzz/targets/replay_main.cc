@@ -37,12 +37,11 @@ namespace
 
 void on_crash(int sig)
 {
+        // Installed only in a coverage build (see main()).
         static const char msg[] = "replay: crashed; writing the coverage profile\n";
-        if (__llvm_profile_write_file) {
-                ssize_t n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
-                (void)n;
-                __llvm_profile_write_file();
-        }
+        ssize_t n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+        (void)n;
+        __llvm_profile_write_file();
         std::signal(sig, SIG_DFL);
         std::raise(sig);
 }
@@ -93,8 +92,12 @@ int main(int argc, char **argv)
                 std::fprintf(stderr, "replay: no inputs (usage: %s FILE_OR_DIR...)\n", argv[0]);
                 return 2;
         }
-        for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE})
-                std::signal(sig, on_crash);
+        // Only a coverage build has a profile to save. Elsewhere the handlers
+        // would only get in the way: a sanitizer installs its own SIGSEGV
+        // handler, and ours would replace its report with a bare signal.
+        if (__llvm_profile_write_file)
+                for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE})
+                        std::signal(sig, on_crash);
         if (LLVMFuzzerInitialize)
                 LLVMFuzzerInitialize(&argc, &argv);
         for (const std::string &path : inputs) {
