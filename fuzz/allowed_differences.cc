@@ -18,6 +18,8 @@ const char *allowed_difference_name(allowed_difference d)
                 return "pmd_structure";
         case allowed_difference::abort_granularity:
                 return "abort_granularity";
+        case allowed_difference::version_policy:
+                return "version_policy";
         case allowed_difference::NR_ALLOWED_DIFFERENCES:
                 break;
         }

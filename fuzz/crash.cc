@@ -1,5 +1,7 @@
 #include "fuzz/crash.h"
 
+#include "fuzz/known_bugs.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <utility>
@@ -18,6 +20,18 @@ template <invariant C> [[noreturn]] __attribute__((noinline)) void invariant_abo
 }
 
 template <divergence C> [[noreturn]] __attribute__((noinline)) void divergence_abort()
+{
+        std::abort();
+}
+
+// Real kernel code's own assertions: one function per kind (the class, the
+// kernel's file:line, is in the signature line).
+[[noreturn]] __attribute__((noinline)) void kernel_warn_abort()
+{
+        std::abort();
+}
+
+[[noreturn]] __attribute__((noinline)) void kernel_bug_abort()
 {
         std::abort();
 }
@@ -42,11 +56,26 @@ template <std::size_t... I>
 
 } // namespace
 
+void print_signature(FILE *out, const verdict &v)
+{
+        // A reproducer prints the scenario and trace on stdout and the verdict
+        // on stderr; flush stdout first so that `2>&1` never splits a line.
+        if (out != stdout)
+                std::fflush(stdout);
+        std::fprintf(out, "unmapfuzz: %s %s\n", v.kind_name(), v.class_name());
+        if (v.known)
+                std::fprintf(out, "unmapfuzz: known bug %s\n", known_bug_line(*v.known).c_str());
+}
+
 void crash(const verdict &v)
 {
-        std::fprintf(stderr, "unmapfuzz: %s %s\n", v.kind_name(), v.class_name());
+        print_signature(stderr, v);
         std::fprintf(stderr, "unmapfuzz: %s\n", v.detail);
         std::fflush(stderr);
+        if (v.kind == verdict_kind::kernel_warn)
+                kernel_warn_abort();
+        if (v.kind == verdict_kind::kernel_bug)
+                kernel_bug_abort();
         if (v.kind == verdict_kind::invariant)
                 dispatch_invariant(
                     v.inv,

@@ -5,12 +5,18 @@
 //   unmapfuzz: INVARIANT mapcount
 #pragma once
 
+#include <cstdio>
+
 #include "fuzz/oracle.h"
 
 namespace uf
 {
 
-// Prints the signature line and aborts from the class-specific function.
+// The signature lines: "unmapfuzz: KIND class", then, for a failure a known
+// bug explains, "unmapfuzz: known bug B7: ... this tree has the bug".
+void print_signature(FILE *out, const verdict &v);
+// Prints the signature and the detail, and aborts from the class-specific
+// function.
 [[noreturn]] void crash(const verdict &v);
 
 } // namespace uf

@@ -23,15 +23,26 @@ struct run_result {
         verdict v;
 };
 
-// One implementation's try_to_unmap() of w's folio, then what vmscan does
-// before it frees or writes out a folio (try_to_unmap_flush()).
+// An implementation's try_to_unmap() (reference/, batched/, kernel/).
+using try_to_unmap_fn = bool (*)(folio *folio, unsigned int flags);
+
+// One implementation's try_to_unmap() of w's folio, then what its caller does
+// next: reclaim's flush_dirty / pageout / flush (mm/vmscan.h), or only the
+// flush for the callers that pass TTU_IGNORE_MLOCK (memory failure, split).
+bool unmap_and_flush(world &w, unsigned int ttu, try_to_unmap_fn try_to_unmap);
+// The same for what fills one of the oracle's slots (fuzz/program.h).
 bool unmap_and_flush(world &w, unsigned int ttu, implementation impl);
-// Runs one implementation on a copy of `before`, then does what vmscan does
-// before it frees or writes out a folio (try_to_unmap_flush()), then checks
-// the invariants; before_tally is count_world(before, without TLB).
+// Runs one implementation on a copy of `before` with unmap_and_flush(), then
+// checks the invariants; before_tally is count_world(before, without TLB).
 void run_side(const world &before, const world_tally &before_tally, unsigned int ttu,
-              implementation impl, side_result *out);
-// Builds the world of a sanitized scenario, runs both sides and judges them.
+              try_to_unmap_fn try_to_unmap, side_result *out);
+// Builds the world of a sanitized scenario, runs both sides and judges them;
+// a failure that a known bug explains (fuzz/known_bugs.h) is named, or, when
+// the program's semantics level intends it, allowed.
 void run_scenario(const scenario &s, run_result *r);
+// The same with other implementations in the two slots (bench/ compares
+// programs in one process this way).
+void run_scenario_with(const scenario &s, run_result *r, try_to_unmap_fn left,
+                       try_to_unmap_fn right);
 
 } // namespace uf

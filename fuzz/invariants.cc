@@ -27,7 +27,7 @@
 //    write through a droppable mapping's TLB is data the kernel may drop).
 //    The folio dirty before counts for any discard of p. hw_dirty of p in a
 //    non-droppable VMA, and a gup_redirty, count for discards in the VMA whose
-//    call saw the event and in later VMAs (rmap_walk goes in VMA index order):
+//    call saw the event and in later VMAs (later in rmap_walk_order(): ascending vm_pgoff):
 //    discards in earlier VMAs happened while the page was still clean (found
 //    by fuzzing: a clean slot of p discarded in VMA 0, then p dirtied through
 //    VMA 1's guest-unused slot, which the kernel drops by design).
@@ -49,6 +49,7 @@
 #include <cstdio>
 
 #include "fuzz/world_view.h"
+#include "mm/rmap.h"
 #include "mm/tlb.h"
 
 namespace uf
@@ -122,6 +123,10 @@ const char *invariant_name(invariant c)
                 return "foreign_slot";
         case invariant::uffd_wp_marker_spurious:
                 return "uffd_wp_marker_spurious";
+        case invariant::write_after_writeback:
+                return "write_after_writeback";
+        case invariant::swap_mm_not_on_mmlist:
+                return "swap_mm_not_on_mmlist";
         case invariant::NR_INVARIANTS:
                 break;
         }
@@ -133,28 +138,9 @@ namespace
 
 using page_set = std::bitset<MAX_FOLIO_PAGES>;
 
-const char *const counter_names[NR_MM_COUNTERS] = {"MM_FILEPAGES", "MM_ANONPAGES", "MM_SWAPENTS",
-                                                   "MM_SHMEMPAGES"};
-
 const char *kind_name(pte_t pte)
 {
-        switch (pte.kind) {
-        case pte_kind::none:
-                return "none";
-        case pte_kind::present:
-                return "present";
-        case pte_kind::swap:
-                return "swap";
-        case pte_kind::marker:
-                return "marker";
-        case pte_kind::device_exclusive:
-                return "device-exclusive";
-        case pte_kind::device_private:
-                return "device-private";
-        case pte_kind::hwpoison:
-                return "hwpoison";
-        }
-        return "?";
+        return pte_kind_name(pte.kind);
 }
 
 bool huge_maps_folio(const world &w, const pmd_t &pmd)
@@ -251,7 +237,11 @@ struct checker {
         const world_tally &tb; // before, counted once for both sides
         world_tally ta;
 
-        // Facts from the event trace.
+        // Each VMA's place in the rmap walk (rmap_walk_order(): ascending
+        // vm_pgoff), so that "this VMA or a later one" means later in the walk.
+        int rank[MAX_VMAS] = {};
+
+        // Facts from the event trace, as walk ranks.
         // The first VMA whose call saw hw_dirty fire for p in a non-droppable
         // VMA (MAX_VMAS: none).
         uint8_t hw_dirty_vma[MAX_FOLIO_PAGES];
@@ -276,7 +266,15 @@ struct checker {
               tb(before_tally)
         {
                 std::memset(hw_dirty_vma, MAX_VMAS, sizeof(hw_dirty_vma));
+                int order[MAX_VMAS];
+                int n = rmap_walk_order(before, order);
+                for (int k = 0; k < n; k++)
+                        rank[order[k]] = k;
         }
+
+        // The walk rank of an event's VMA; an event outside any call (vma
+        // 0xff) counts as the first.
+        int event_rank(const fired_event &e) const { return e.vma < a.nr_vmas ? rank[e.vma] : 0; }
 
         void fail(invariant c, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 };
@@ -333,17 +331,16 @@ void collect_events(checker &c)
                         c.any_hw_dirty = true;
                         // An event outside any call (vma 0xff) counts as non-droppable.
                         if (in_folio && !(e.vma < c.a.nr_vmas && droppable(&c.a.vmas[e.vma]))) {
-                                uint8_t v = e.vma < c.a.nr_vmas ? e.vma : 0;
+                                int v = c.event_rank(e);
                                 if (v < c.hw_dirty_vma[e.page])
-                                        c.hw_dirty_vma[e.page] = v;
+                                        c.hw_dirty_vma[e.page] = static_cast<uint8_t>(v);
                         }
                         break;
                 case event_kind::gup_redirty:
                         c.any_gup_redirty = true;
-                        // rmap_walk visits the VMAs in index order (mm/rmap.cc).
                         // Outside any call (vma 0xff) it counts for every VMA.
-                        if ((e.vma < c.a.nr_vmas ? e.vma : 0) < c.redirty_vma)
-                                c.redirty_vma = e.vma < c.a.nr_vmas ? e.vma : 0;
+                        if (c.event_rank(e) < c.redirty_vma)
+                                c.redirty_vma = c.event_rank(e);
                         break;
                 case event_kind::stale_tlb_write:
                         c.any_stale_write = true;
@@ -490,9 +487,9 @@ void check_removed(checker &c, const slot_pair &s)
         c.discarded_nd.set(s.p);
         if (slot_was_dirty(c, s))
                 c.dirty_gone.set(s.p);
-        if (s.vma >= c.redirty_vma)
+        if (c.rank[s.vma] >= c.redirty_vma)
                 c.redirty_gone.set(s.p);
-        if (s.vma >= c.hw_dirty_vma[s.p])
+        if (c.rank[s.vma] >= c.hw_dirty_vma[s.p])
                 c.hw_dirty_gone.set(s.p);
 }
 
@@ -524,7 +521,7 @@ void check_swapped(checker &c, const slot_pair &s)
                 c.fail(invariant::pte_bits,
                        "vma %d slot 0x%lx (page %ld): swap pte gained bits 0x%x", s.vma, s.addr, p,
                        gained);
-        if (pae && (c.b.folio.maybe_dma_pinned || c.gup_pin.test(p)))
+        if (pae && (folio_maybe_dma_pinned(&c.b.folio) || c.gup_pin.test(p)))
                 c.fail(invariant::pinned_exclusive_unmapped,
                        "page %ld: exclusive and maybe pinned, yet swapped out (slot 0x%lx)", p,
                        s.addr);
@@ -680,9 +677,9 @@ void check_rss(checker &c)
                         long due = expected_rss(c.ta, m, t, fc) - expected_rss(c.tb, m, t, fc);
                         if (moved != due)
                                 c.fail(invariant::rss_counter,
-                                       "mm %d %s moved by %ld, its %s by %ld", m, counter_names[t],
-                                       moved, t == MM_SWAPENTS ? "swap ptes" : "folio mappings",
-                                       due);
+                                       "mm %d %s moved by %ld, its %s by %ld", m,
+                                       mm_counter_name(t), moved,
+                                       t == MM_SWAPENTS ? "swap ptes" : "folio mappings", due);
                 }
 }
 
@@ -800,9 +797,48 @@ void check_folio_dirty_unjustified(checker &c)
 }
 
 // A dirty page-cache page must leave the folio dirty, or the write is lost.
+// Reclaim wrote the folio out while a CPU could still write a page of it
+// through a stale dirty TLB entry: that write reaches neither the copy
+// written out nor the folio's dirty flag, and the clean folio is then freed
+// or dropped (try_to_unmap_flush_dirty() must run before pageout(); it
+// flushes only when set_tlb_ubc_flush_pending() saw a dirty pteval).
+void check_write_after_writeback(checker &c)
+{
+        page_set loss = c.a.written_after_writeback | c.a.writable_at_writeback;
+        if (loss.none())
+                return;
+        unsigned long p = 0;
+        while (!loss.test(p))
+                p++;
+        c.fail(invariant::write_after_writeback,
+               "page %lu %s after pageout() took its snapshot; the deferred flush was%s writable "
+               "when try_to_unmap() returned",
+               p,
+               c.a.written_after_writeback.test(p)
+                   ? "written through a stale TLB entry"
+                   : "still writable through a stale dirty TLB entry",
+               c.a.ubc_writable_at_return ? "" : " not");
+}
+
+// An mm that gained swap entries must be on the mmlist, or swapoff
+// (try_to_unuse()) never visits it and the entries outlive their swap device.
+void check_mmlist(checker &c)
+{
+        int nr_mms = c.b.nr_mms < MAX_MMS ? c.b.nr_mms : MAX_MMS;
+        for (int m = 0; m < nr_mms; m++) {
+                long before = c.tb.swap_entries[m], after = c.ta.swap_entries[m];
+                if (after > before && !c.a.mms[m].on_mmlist)
+                        c.fail(invariant::swap_mm_not_on_mmlist,
+                               "mm %d gained %ld swap entr%s but is not on the mmlist", m,
+                               after - before, after - before == 1 ? "y" : "ies");
+        }
+}
+
 void check_file_dirty_lost(checker &c)
 {
-        if (folio_test_anon(&c.b.folio) || c.a.folio.dirty)
+        // pageout() cleaning a folio it wrote out keeps the data: the write
+        // reached the file (a write after the snapshot is write_after_writeback).
+        if (folio_test_anon(&c.b.folio) || c.a.folio.dirty || c.a.written_back)
                 return;
         if (c.dirty_slot_gone || c.any_hw_dirty || c.any_stale_write)
                 c.fail(invariant::file_dirty_lost, "page-cache folio clean after %s",
@@ -851,6 +887,8 @@ invariant_report check_invariants(const world &before, const world_tally &before
         check_lazyfree_clean_swapbacked(c);
         check_folio_dirty_unjustified(c);
         check_file_dirty_lost(c);
+        check_write_after_writeback(c);
+        check_mmlist(c);
         return r;
 }
 

@@ -55,6 +55,9 @@ enum class invariant : uint8_t {
         // Appended beyond the brief's list; see invariants.cc.
         foreign_slot,            // a slot that mapped no page of the folio changed
         uffd_wp_marker_spurious, // a marker where none was due (no uffd-wp VMA or bit)
+        // Appended by issue 12.
+        write_after_writeback, // a stale dirty TLB entry could write the folio after pageout()
+        swap_mm_not_on_mmlist, // an mm gained swap entries without joining the mmlist
         NR_INVARIANTS,
 };
 

@@ -1,5 +1,7 @@
 #include "fuzz/minimize.h"
 
+#include <cstring>
+
 #include "fuzz/harness.h"
 #include "mm/pgtable.h"
 
@@ -12,6 +14,8 @@ bool same_failure(const verdict &a, const verdict &b)
                 return false;
         if (a.kind == verdict_kind::invariant)
                 return a.inv == b.inv && a.side == b.side;
+        if (a.kind == verdict_kind::kernel_warn || a.kind == verdict_kind::kernel_bug)
+                return a.side == b.side && !std::strcmp(a.where, b.where);
         return a.div == b.div;
 }
 

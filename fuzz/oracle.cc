@@ -3,6 +3,7 @@
 #include <cstdarg>
 #include <cstdio>
 
+#include "fuzz/program.h"
 #include "fuzz/world_view.h"
 
 namespace uf
@@ -10,7 +11,7 @@ namespace uf
 
 const char *implementation_name(implementation impl)
 {
-        return impl == implementation::reference ? "reference" : "batched";
+        return impl == implementation::reference ? program().left.label : program().right.label;
 }
 
 const char *divergence_name(divergence d)
@@ -36,6 +37,10 @@ const char *verdict::kind_name() const
                 return "INVARIANT";
         case verdict_kind::divergence:
                 return "DIVERGENCE";
+        case verdict_kind::kernel_warn:
+                return "KERNEL_WARN";
+        case verdict_kind::kernel_bug:
+                return "KERNEL_BUG";
         }
         return "?";
 }
@@ -51,12 +56,26 @@ const char *verdict::class_name() const
                 return invariant_name(inv);
         case verdict_kind::divergence:
                 return divergence_name(div);
+        case verdict_kind::kernel_warn:
+        case verdict_kind::kernel_bug:
+                return where;
         }
         return "?";
 }
 
 namespace
 {
+
+// What fills each slot, for the details.
+const char *left()
+{
+        return implementation_name(implementation::reference);
+}
+
+const char *right()
+{
+        return implementation_name(implementation::batched);
+}
 
 // Returns false (and fills the verdict) at the first difference.
 struct comparison {
@@ -97,9 +116,9 @@ bool compare_slots_exact(comparison &c, const world &before, const world &ref, c
                 if (r == b)
                         return true;
                 return c.fail(divergence::pte_state,
-                              "vma %d mm %d slot 0x%lx: reference kind %d bits 0x%x val 0x%x, "
-                              "batched kind %d bits 0x%x val 0x%x",
-                              v, mm, addr, static_cast<int>(r.kind), r.bits, r.val,
+                              "vma %d mm %d slot 0x%lx: %s kind %d bits 0x%x val 0x%x, "
+                              "%s kind %d bits 0x%x val 0x%x",
+                              v, mm, addr, left(), static_cast<int>(r.kind), r.bits, r.val, right(),
                               static_cast<int>(b.kind), b.bits, b.val);
         });
 }
@@ -108,13 +127,13 @@ bool compare_folio_exact(comparison &c, const folio &r, const folio &b)
 {
         for (unsigned long p = 0; p < folio_nr_pages(&r); p++)
                 if (r.mapcount[p] != b.mapcount[p])
-                        return c.fail(divergence::mapcount, "page %lu: reference %d, batched %d", p,
-                                      r.mapcount[p], b.mapcount[p]);
+                        return c.fail(divergence::mapcount, "page %lu: %s %d, %s %d", p, left(),
+                                      r.mapcount[p], right(), b.mapcount[p]);
         if (r.large_mapcount != b.large_mapcount || r.entire_mapcount != b.entire_mapcount)
                 return c.fail(divergence::mapcount, "large %d/%d entire %d/%d", r.large_mapcount,
                               b.large_mapcount, r.entire_mapcount, b.entire_mapcount);
         if (r.refcount != b.refcount)
-                return c.fail(divergence::refcount, "reference %d, batched %d", r.refcount,
+                return c.fail(divergence::refcount, "%s %d, %s %d", left(), r.refcount, right(),
                               b.refcount);
         if (r.anon_exclusive != b.anon_exclusive)
                 return c.fail(divergence::anon_exclusive, "PageAnonExclusive differs");
@@ -122,8 +141,8 @@ bool compare_folio_exact(comparison &c, const folio &r, const folio &b)
                 return c.fail(divergence::folio_flags, "dirty %d/%d swapbacked %d/%d mlocked %d/%d",
                               r.dirty, b.dirty, r.swapbacked, b.swapbacked, r.mlocked, b.mlocked);
         if (folio_mapped(&r) != folio_mapped(&b))
-                return c.fail(divergence::folio_mapped, "reference %d, batched %d",
-                              folio_mapped(&r), folio_mapped(&b));
+                return c.fail(divergence::folio_mapped, "%s %d, %s %d", left(), folio_mapped(&r),
+                              right(), folio_mapped(&b));
         return true;
 }
 
@@ -133,15 +152,16 @@ bool compare_mms_exact(comparison &c, const world &ref, const world &bat)
                 for (int t = 0; t < NR_MM_COUNTERS; t++)
                         if (ref.mms[m].rss_stat[t] != bat.mms[m].rss_stat[t])
                                 return c.fail(divergence::rss_counter,
-                                              "mm %d counter %d: reference %ld, batched %ld", m, t,
-                                              ref.mms[m].rss_stat[t], bat.mms[m].rss_stat[t]);
+                                              "mm %d counter %d: %s %ld, %s %ld", m, t, left(),
+                                              ref.mms[m].rss_stat[t], right(),
+                                              bat.mms[m].rss_stat[t]);
                 if (ref.mms[m].on_mmlist != bat.mms[m].on_mmlist)
                         return c.fail(divergence::mmlist, "mm %d", m);
         }
         for (unsigned long p = 0; p < folio_nr_pages(&ref.folio); p++)
                 if (ref.swap_count[p] != bat.swap_count[p])
-                        return c.fail(divergence::swap_count, "page %lu: reference %d, batched %d",
-                                      p, ref.swap_count[p], bat.swap_count[p]);
+                        return c.fail(divergence::swap_count, "page %lu: %s %d, %s %d", p, left(),
+                                      ref.swap_count[p], right(), bat.swap_count[p]);
         if (ref.nr_notifier != bat.nr_notifier)
                 return c.fail(divergence::notifier, "%d ranges vs %d", ref.nr_notifier,
                               bat.nr_notifier);
@@ -173,10 +193,10 @@ bool compare_legality(comparison &c, const world &before, const world &ref, cons
                         return true;
                 }
                 return c.fail(divergence::pte_state,
-                              "vma %d mm %d slot 0x%lx: batched kind %d bits 0x%x val 0x%x is "
-                              "neither the reference's (kind %d bits 0x%x) nor the initial "
+                              "vma %d mm %d slot 0x%lx: %s kind %d bits 0x%x val 0x%x is "
+                              "neither the %s's (kind %d bits 0x%x) nor the initial "
                               "(kind %d bits 0x%x)",
-                              v, mm, addr, static_cast<int>(b.kind), b.bits, b.val,
+                              v, mm, addr, right(), static_cast<int>(b.kind), b.bits, b.val, left(),
                               static_cast<int>(r.kind), r.bits, static_cast<int>(i.kind), i.bits);
         });
         if (!ok)
@@ -204,19 +224,44 @@ verdict invariant_verdict(implementation side, const invariant_report &r)
         return v;
 }
 
+// A kernel assertion of one side: the kernel's own words come first.
+verdict kernel_verdict(implementation side, const kernel_assert_log &k)
+{
+        verdict v;
+        v.kind = k.first_is_bug ? verdict_kind::kernel_bug : verdict_kind::kernel_warn;
+        v.side = side;
+        std::snprintf(v.where, sizeof(v.where), "%s:%u", k.file, k.line);
+        std::snprintf(v.detail, sizeof(v.detail), "%s: %s in %s() at %s (%u WARN, %u BUG)",
+                      implementation_name(side), k.cond, k.func, v.where, k.warns, k.bugs);
+        return v;
+}
+
 } // namespace
 
 verdict judge(const world &before, const world &ref, bool ref_ret, const invariant_report &ref_inv,
               const world &bat, bool bat_ret, const invariant_report &bat_inv)
 {
-        // Layer 1 first: a side that breaks an invariant on its own is the
+        // Layer 0: real kernel code asserting (a BUG before a WARN) says most,
+        // in the kernel's own words and lines.
+        for (bool bugs : {true, false}) {
+                if (ref.kernel.any() && ref.kernel.first_is_bug == bugs)
+                        return kernel_verdict(implementation::reference, ref.kernel);
+                if (bat.kernel.any() && bat.kernel.first_is_bug == bugs)
+                        return kernel_verdict(implementation::batched, bat.kernel);
+        }
+        // Layer 1: a side that breaks an invariant on its own is the
         // clearest report. The reference is checked first because a broken
         // reference means the model, not the patch, is wrong.
         if (!ref_inv.ok())
                 return invariant_verdict(implementation::reference, ref_inv);
         if (!bat_inv.ok())
                 return invariant_verdict(implementation::batched, bat_inv);
+        return compare_sides(before, ref, ref_ret, bat, bat_ret);
+}
 
+verdict compare_sides(const world &before, const world &ref, bool ref_ret, const world &bat,
+                      bool bat_ret)
+{
         verdict v;
         comparison c{&v};
         note_folio_differences(ref.folio, bat.folio, &v.allowed);
@@ -232,7 +277,7 @@ verdict judge(const world &before, const world &ref, bool ref_ret, const invaria
         }
         v.kind = verdict_kind::legality;
         if (ref_ret != bat_ret && !batched_may_abort_alone(ref_ret, bat, &v.allowed)) {
-                c.fail(divergence::return_value, "reference returned %d, batched %d", ref_ret,
+                c.fail(divergence::return_value, "%s returned %d, %s %d", left(), ref_ret, right(),
                        bat_ret);
                 return v;
         }

@@ -21,6 +21,33 @@ void vma_folio_pages(const scenario &s, int v, int *first, int *last)
                 *last = *first;
 }
 
+uint8_t arch_pte_bits(arch_mode arch)
+{
+        const uint8_t common = PTE_WRITE | PTE_DIRTY | PTE_YOUNG | PTE_SWP_EXCLUSIVE;
+        switch (arch) {
+        case ARCH_SPARC_ADI:
+                return common;
+        case ARCH_S390:
+                return common | PTE_SOFT_DIRTY | PTE_PROTNONE | PTE_UNUSED;
+        default:
+                return common | PTE_SOFT_DIRTY | PTE_UFFD_WP | PTE_PROTNONE;
+        }
+}
+
+uint8_t uffd_modes_allowed(folio_type t, uint8_t vma_flags, arch_mode arch)
+{
+        if (vma_flags & VM_DROPPABLE)
+                return 0;
+        uint8_t modes = VM_UFFD_WP;
+        if (t != folio_type::file)
+                modes |= VM_UFFD_MISSING;
+        if (t == folio_type::shmem)
+                modes |= VM_UFFD_MINOR;
+        if (arch != ARCH_GENERIC)
+                modes &= ~(VM_UFFD_WP | VM_UFFD_MINOR);
+        return modes;
+}
+
 uint8_t slot_kind_bits(slot_kind kind)
 {
         switch (kind) {
@@ -33,6 +60,10 @@ uint8_t slot_kind_bits(slot_kind kind)
         case slot_kind::marker:
                 return PTE_UFFD_WP;
         case slot_kind::device_exclusive:
+                // make_device_exclusive() (mm/rmap.c) converts a writable PTE
+                // into an entry that is neither writable nor uffd-wp and keeps
+                // only soft-dirty.
+                return PTE_SOFT_DIRTY;
         case slot_kind::device_private:
                 return PTE_WRITE | PTE_SOFT_DIRTY | PTE_UFFD_WP;
         default:
@@ -81,7 +112,7 @@ void sanitize_vma(scenario &s, int v, clamp_counter &c)
         if (vma.end <= vma.start)
                 c.set(vma.end, vma.start + PAGE_SIZE);
         c.set(vma.folio_addr, (vma.folio_addr & page_mask) % TASK_SIZE);
-        c.set(vma.flags, vma.flags & (VM_LOCKED | VM_DROPPABLE | VM_UFFD_WP));
+        c.set(vma.flags, vma.flags & VMA_ALL_FLAGS);
         if (vma.pmd) {
                 bool ok = s.order == HPAGE_PMD_ORDER && !(vma.folio_addr & ~PMD_MASK) &&
                           vma.folio_addr >= vma.start && vma.folio_addr + PMD_SIZE <= vma.end;
@@ -109,6 +140,113 @@ void sanitize_vma(scenario &s, int v, clamp_counter &c)
         }
 }
 
+bool maps_folio(const scenario &s, int v)
+{
+        int first, last;
+        vma_folio_pages(s, v, &first, &last);
+        return first < last;
+}
+
+// VM_DROPPABLE (mm/mmap.c, MAP_DROPPABLE) exists only for private anonymous
+// mappings, whose folios never become swap-backed (folio_add_new_anon_rmap());
+// it comes with VM_WIPEONFORK, so no child shares them, and mlock_fixup()
+// never sets VM_LOCKED on it. A folio it maps is lazyfree and every VMA that
+// maps it is a droppable VMA of one mm; anything else loses the flag.
+void sanitize_droppable(scenario &s, clamp_counter &c)
+{
+        bool any = false, all = true;
+        int mm = -1;
+        for (int v = 0; v < s.nr_vmas; v++) {
+                if (!maps_folio(s, v))
+                        continue;
+                bool d = s.vmas[v].flags & VM_DROPPABLE;
+                any |= d;
+                all &= d;
+                if (mm >= 0 && mm != s.vmas[v].mm)
+                        all = false;
+                mm = s.vmas[v].mm;
+        }
+        bool keep = any && all && s.type == folio_type::lazyfree;
+        for (int v = 0; v < s.nr_vmas; v++) {
+                vma_spec &vma = s.vmas[v];
+                if (!keep || !maps_folio(s, v))
+                        c.set(vma.flags, vma.flags & ~VM_DROPPABLE);
+                if (vma.flags & VM_DROPPABLE)
+                        c.set(vma.flags, vma.flags & ~VM_LOCKED);
+        }
+}
+
+// What a slot can hold in this world (issue 12 item 3):
+//  - device entries map anonymous pages only: make_device_exclusive() refuses
+//    other folios, and a device-private entry maps a ZONE_DEVICE page, which
+//    never reaches try_to_unmap() (it is not on the LRU, memory_failure()
+//    leaves it alone, migrate_device uses try_to_migrate()): a dev_priv slot
+//    becomes dev_excl in an anon folio and present otherwise, a dev_excl slot
+//    of a page-cache folio present;
+//  - only the architecture's bits, and uffd-wp bits and markers only in a VMA
+//    registered for uffd-wp (unregistering and a fork without
+//    UFFD_FEATURE_EVENT_FORK clear them: uffd_wp_range(), copy_present_pte());
+//  - no writable pte that is uffd-wp or protnone.
+void sanitize_slot(const scenario &s, const vma_spec &vma, slot_spec &slot, clamp_counter &c)
+{
+        bool anon = folio_type_is_anon(s.type);
+        if (slot.kind == slot_kind::device_private)
+                c.set(slot.kind, anon ? slot_kind::device_exclusive : slot_kind::present);
+        if (slot.kind == slot_kind::device_exclusive && !anon)
+                c.set(slot.kind, slot_kind::present);
+        uint8_t bits = slot_kind_bits(slot.kind) & arch_pte_bits(s.arch);
+        if (!(vma.flags & VM_UFFD_WP))
+                bits &= ~PTE_UFFD_WP;
+        if (slot.kind == slot_kind::marker && !(bits & PTE_UFFD_WP)) {
+                c.set(slot, slot_spec{});
+                return;
+        }
+        if (slot.kind == slot_kind::marker)
+                return;
+        uint8_t kept = slot.bits & bits;
+        // A uffd-wp or NUMA-hinting pte is never writable: pte_mkuffd_wp()
+        // write-protects (x86, arm64), pte_modify() to PAGE_NONE drops the
+        // write bit (change_pte_range()), and can_change_pte_writable()
+        // refuses a uffd-wp pte.
+        if ((slot.kind == slot_kind::present || slot.kind == slot_kind::foreign) &&
+            (kept & (PTE_UFFD_WP | PTE_PROTNONE)))
+                kept &= ~PTE_WRITE;
+        c.set(slot.bits, kept);
+}
+
+// The uffd modes, the folio's flags and the TTU flags a caller passes
+// (issue 12 items 3 and 5; semantics §2):
+//  - vma_can_userfault() decides the modes (uffd_modes_allowed());
+//  - TTU_HWPOISON comes from memory_failure() only, through
+//    unmap_poisoned_folio(): for a small folio (a large one is split first,
+//    try_to_split_thp_page(), or left alone), whose page it has just
+//    poisoned, never for one in the swap cache (it keeps the poisoned page
+//    there and unmaps without the flag), and with exactly
+//    TTU_IGNORE_MLOCK | TTU_SYNC beside it;
+//  - TTU_IGNORE_MLOCK comes from memory failure (small folios) and from
+//    unmap_folio() splitting a page-cache folio; a large anonymous folio is
+//    split with try_to_migrate() instead.
+void sanitize_reachable(scenario &s, clamp_counter &c)
+{
+        sanitize_droppable(s, c);
+        int nr = 1 << s.order;
+        for (int v = 0; v < s.nr_vmas; v++) {
+                vma_spec &vma = s.vmas[v];
+                uint8_t allowed = uffd_modes_allowed(s.type, vma.flags, s.arch);
+                c.set(vma.flags, vma.flags & (~VM_UFFD_FLAGS | allowed));
+                for (int i = 0; i < nr; i++)
+                        if (vma.slot[i].kind != slot_kind::none)
+                                sanitize_slot(s, vma, vma.slot[i], c);
+        }
+        bool hwpoison_ok = s.order == 0 && s.type != folio_type::anon && s.hwpoison.test(0);
+        if ((s.ttu & TTU_HWPOISON) && !hwpoison_ok)
+                c.set(s.ttu, s.ttu & ~TTU_HWPOISON);
+        if (s.ttu & TTU_HWPOISON)
+                c.set(s.ttu, TTU_HWPOISON | TTU_IGNORE_MLOCK | TTU_SYNC);
+        if (s.order > 0 && folio_type_is_anon(s.type))
+                c.set(s.ttu, s.ttu & ~TTU_IGNORE_MLOCK);
+}
+
 bool overlaps(const vma_spec &a, const vma_spec &b)
 {
         return a.mm == b.mm && a.start < b.end && b.start < a.end;
@@ -133,12 +271,32 @@ void sanitize_anon(scenario &s, clamp_counter &c)
                         swaps[i] += k == slot_kind::swap;
                 }
         }
+        // make_device_exclusive() converts a writable, hence exclusive, PTE:
+        // the page is PageAnonExclusive and mapped by that entry alone (a
+        // fork restores the entry first, try_restore_exclusive_pte()). A
+        // device-exclusive slot of a page with other references is a
+        // present read-only one instead.
+        std::bitset<MAX_FOLIO_PAGES> dev_excl;
+        for (int v = 0; v < s.nr_vmas; v++)
+                for (int i = 0; i < nr; i++) {
+                        slot_spec &slot = s.vmas[v].slot[i];
+                        if (slot.kind != slot_kind::device_exclusive)
+                                continue;
+                        if (maps[i] == 1 && swaps[i] == 0)
+                                dev_excl.set(i);
+                        else
+                                c.set(slot.kind, slot_kind::present);
+                }
         bool all_exclusive = s.pae.test(0);
         for (int i = 0; i < nr; i++) {
                 bool exclusive_ok = maps[i] == 1 && swaps[i] == 0;
                 all_exclusive &= exclusive_ok;
                 if (!exclusive_ok && s.pae.test(i)) {
                         s.pae.reset(i);
+                        c.n++;
+                }
+                if (dev_excl.test(i) && !s.pae.test(i)) {
+                        s.pae.set(i);
                         c.n++;
                 }
         }
@@ -217,11 +375,12 @@ int sanitize(scenario &s)
         bool any_pmd = false;
         for (int v = 0; v < s.nr_vmas; v++)
                 any_pmd |= s.vmas[v].pmd;
-        // Reclaim passes TTU_SPLIT_HUGE_PMD for every PMD-mappable folio, and
-        // memory failure splits a THP before it unmaps with TTU_HWPOISON
-        // (try_to_split_thp_page()), so no PMD mapping meets that flag.
+        // Reclaim passes TTU_SPLIT_HUGE_PMD for every PMD-mappable folio
+        // (TTU_HWPOISON never meets a large folio: sanitize_reachable()).
         if (any_pmd)
-                c.set(s.ttu, (s.ttu | TTU_SPLIT_HUGE_PMD) & ~TTU_HWPOISON);
+                c.set(s.ttu, s.ttu | TTU_SPLIT_HUGE_PMD);
+
+        sanitize_reachable(s, c);
 
         if (folio_type_is_anon(s.type))
                 sanitize_anon(s, c);

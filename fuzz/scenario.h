@@ -57,7 +57,7 @@ struct vma_spec {
         uint8_t mm = 0;
         unsigned long start = 0, end = 0; // bytes, page aligned, below TASK_SIZE
         unsigned long folio_addr = 0;     // bytes, page aligned, below TASK_SIZE
-        uint8_t flags = 0;                // VM_LOCKED | VM_DROPPABLE | VM_UFFD_WP
+        uint8_t flags = 0;                // VM_LOCKED | VM_DROPPABLE | VM_UFFD_* (mm/mm_types.h)
         bool pmd = false;                 // the folio is PMD-mapped here (order 9, aligned)
         slot_spec slot[MAX_FOLIO_PAGES];  // slot of folio page i (if inside the VMA)
 
@@ -67,7 +67,7 @@ struct vma_spec {
 enum : uint8_t {
         FOLIO_DIRTY = 1 << 0,
         FOLIO_MLOCKED = 1 << 1,
-        FOLIO_PINNED = 1 << 2, // folio_maybe_dma_pinned()
+        FOLIO_PINNED = 1 << 2, // one FOLL_PIN pin, with its references (mm/gup.h)
         FOLIO_ALL_FLAGS = (1 << 3) - 1,
 };
 
@@ -109,10 +109,25 @@ inline bool slot_maps_folio_page(slot_kind kind)
 // Folio pages [first, last) that VMA v maps (empty when it maps none).
 void vma_folio_pages(const scenario &s, int v, int *first, int *last);
 
+// The VMA flags a scenario can hold.
+constexpr uint8_t VMA_ALL_FLAGS = VM_LOCKED | VM_DROPPABLE | VM_UFFD_FLAGS;
+
+// The uffd registration modes vma_can_userfault() (include/linux/userfaultfd_k.h)
+// allows for a VMA mapping a folio of type t: MISSING for anonymous and shmem
+// VMAs, MINOR for shmem only, WP for any (a plain file VMA with
+// UFFD_FEATURE_WP_ASYNC and WP alone), none for a VM_DROPPABLE one, and only
+// the modes the architecture has (uffd-wp and minor need
+// HAVE_ARCH_USERFAULTFD_WP/_MINOR: not on s390 or sparc64).
+uint8_t uffd_modes_allowed(folio_type t, uint8_t vma_flags, arch_mode arch);
+// The PTE bits the architecture has (soft-dirty, uffd-wp, protnone, unused).
+uint8_t arch_pte_bits(arch_mode arch);
+
 // Makes any scenario valid: clamps every field to its range and drops what
 // cannot exist (overlapping VMAs, a PMD mapping that is not aligned, a
-// writable anon slot of a shared page...). Returns the number of clamps, so
-// statistics can show how much of a campaign's input was junk.
+// writable anon slot of a shared page...) or what no caller of try_to_unmap()
+// can hand it (see the rules in scenario.cc and the README's "Scenarios").
+// Returns the number of clamps, so statistics can show how much of a
+// campaign's input was junk.
 int sanitize(scenario &s);
 
 } // namespace uf

@@ -253,7 +253,7 @@ scenario decode_scenario(const uint8_t *data, size_t size, decode_stats *stats)
 
         reader top(data, 0, size, &ds.truncated);
         if (top.u8(SCENARIO_BINARY_VERSION) != SCENARIO_BINARY_VERSION)
-                ds.clamps++; // decoded as version 1 all the same
+                ds.clamps++; // decoded as this version all the same (version 1: same layout)
         reader sec[NR_BINARY_SECTIONS];
         uint16_t len[NR_BINARY_SECTIONS];
         for (uint16_t &l : len)

@@ -5,10 +5,10 @@
 // never allocates. What it had to change is counted (decode_stats::clamps), so
 // the statistics show how much of a campaign's input was junk.
 //
-// Layout, version 1 (all multi-byte integers little-endian):
+// Layout, version 2 (all multi-byte integers little-endian):
 //
 //   byte 0        format version (SCENARIO_BINARY_VERSION). Another value is
-//                 decoded as version 1 anyway and counts one clamp.
+//                 decoded as version 2 anyway and counts one clamp.
 //   bytes 1..10   section table: 5 x u16, the byte lengths of the sections
 //                 below, in this order. The sections follow the table back to
 //                 back; a length running past the end of the input is cut to
@@ -37,6 +37,16 @@
 //   [4] events    per event (nr_events of them, at most MAX_EVENTS), 3 bytes:
 //                 event_kind u8, page u16.
 //
+// Version 2 (issue 12) has version 1's layout; what changed is what the
+// bytes mean, so a version-1 input decodes with version-2 meanings and one
+// clamp: the pinned folio flag brings the references a FOLL_PIN pin holds
+// (GUP_PIN_COUNTING_BIAS for a small folio, one and _pincount for a large
+// one); VMA flag bits 3 and 4 are VM_UFFD_MISSING and VM_UFFD_MINOR; arch 2 is
+// s390; and sanitize() maps every state no caller of try_to_unmap() can
+// produce onto one it can (device-private slots, device entries of page-cache
+// folios, TTU_HWPOISON beyond memory_failure()'s folios and flags, PTE bits
+// the architecture lacks, ...; fuzz/scenario.cc).
+//
 // Fixed-size fields (the header, VMA records, runs, events) that the input
 // does not hold take the scenario's default values and set
 // decode_stats::truncated. Enum tags (folio_type, slot_kind, event_kind,
@@ -54,7 +64,7 @@
 namespace uf
 {
 
-constexpr uint8_t SCENARIO_BINARY_VERSION = 1;
+constexpr uint8_t SCENARIO_BINARY_VERSION = 2;
 
 // Inputs are capped at this size (also the engines' max_len in the .options
 // file); the decoder ignores anything beyond it. Every encoded scenario fits.

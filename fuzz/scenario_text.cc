@@ -32,7 +32,7 @@ constexpr std::array<std::string_view, 5> FOLIO_TYPE_NAMES = {"lazyfree", "anon"
                                                               "anon_nocache"};
 constexpr std::array<std::string_view, 7> SLOT_KIND_NAMES = {
     "none", "present", "foreign", "swap", "marker", "dev_excl", "dev_priv"};
-constexpr std::array<std::string_view, 2> ARCH_NAMES = {"generic", "sparc_adi"};
+constexpr std::array<std::string_view, 3> ARCH_NAMES = {"generic", "sparc_adi", "s390"};
 constexpr std::array<flag_name, 3> FOLIO_FLAG_NAMES = {
     {{"dirty", FOLIO_DIRTY}, {"mlocked", FOLIO_MLOCKED}, {"pinned", FOLIO_PINNED}}};
 constexpr std::array<flag_name, 6> TTU_FLAG_NAMES = {{{"split_huge_pmd", TTU_SPLIT_HUGE_PMD},
@@ -41,9 +41,11 @@ constexpr std::array<flag_name, 6> TTU_FLAG_NAMES = {{{"split_huge_pmd", TTU_SPL
                                                       {"hwpoison", TTU_HWPOISON},
                                                       {"batch_flush", TTU_BATCH_FLUSH},
                                                       {"rmap_locked", TTU_RMAP_LOCKED}}};
-constexpr std::array<flag_name, 4> VMA_FLAG_NAMES = {{{"locked", VM_LOCKED},
+constexpr std::array<flag_name, 6> VMA_FLAG_NAMES = {{{"locked", VM_LOCKED},
                                                       {"droppable", VM_DROPPABLE},
                                                       {"uffd_wp", VM_UFFD_WP},
+                                                      {"uffd_missing", VM_UFFD_MISSING},
+                                                      {"uffd_minor", VM_UFFD_MINOR},
                                                       {"pmd", VMA_PMD}}};
 // "exclusive" comes first: it is the only swap-only bit, so for every kind the
 // printed order is the order people write them in ("swap exclusive soft_dirty").
@@ -71,6 +73,7 @@ static_assert(SLOT_KIND_NAMES.size() == static_cast<size_t>(slot_kind::NR_SLOT_K
 static_assert(ARCH_NAMES.size() == NR_ARCH_MODES);
 static_assert(all_bits(FOLIO_FLAG_NAMES) == FOLIO_ALL_FLAGS);
 static_assert(all_bits(TTU_FLAG_NAMES) == TTU_ALL_FLAGS);
+static_assert((all_bits(VMA_FLAG_NAMES) & ~VMA_PMD) == VMA_ALL_FLAGS);
 static_assert(all_bits(PTE_BIT_NAMES) == 0xff);
 
 std::string header_text()
@@ -324,6 +327,11 @@ class parser
         void check_overlap(int v);
         bool check_pmd(int v);
         bool check_pmd_slots(int v);
+        bool check_reachable();
+        void check_droppable();
+        void check_uffd_modes(int v);
+        void check_slot_reachable(int v, int i);
+        void check_ttu();
         bool check_anon();
         void check_anon_page(int i, int maps, int swaps);
         void check_pmd_pae();
@@ -572,7 +580,7 @@ bool parser::on_arch(const tokens &t)
         if (!once(&arch_line, "arch"))
                 return false;
         if (t.size() != 2)
-                return fail("'arch' line needs one of: generic sparc_adi");
+                return fail("'arch' line needs one of: generic sparc_adi s390");
         int arch = find_name(ARCH_NAMES, t[1]);
         if (arch < 0)
                 return fail("unknown arch " + q(t[1]));
@@ -682,7 +690,11 @@ bool parser::parse_slot(std::span<const std::string_view> words, slot_spec *slot
                 std::string list;
                 append_flags(list, PTE_BIT_NAMES, allowed);
                 return fail("bit " + q(w) + " not allowed for " + std::string(words[0]) +
-                            " (allowed:" + (list.empty() ? " none" : list) + ")");
+                            " (allowed:" + (list.empty() ? " none" : list) + ")" +
+                            (kind == static_cast<int>(slot_kind::device_exclusive)
+                                 ? ": make_device_exclusive() makes the entry from a writable "
+                                   "PTE and keeps only its soft-dirty bit"
+                                 : ""));
         }
         // A uffd-wp marker always carries the bit; writing it is optional.
         if (kind == static_cast<int>(slot_kind::marker))
@@ -740,7 +752,8 @@ bool parser::finish()
                 return fail_at(last, "missing 'folio' line");
         s.pae = pae;
         s.hwpoison = hwpoison;
-        return check_ranges() && check_vmas() && check_anon() && check_sanitized();
+        return check_ranges() && check_vmas() && check_reachable() && check_anon() &&
+               check_sanitized();
 }
 
 // Everything that names a page or an mm names one that exists.
@@ -865,6 +878,164 @@ bool parser::check_pmd_slots(int v)
         return true;
 }
 
+// What no caller of try_to_unmap() can hand it (sanitize_reachable() in
+// fuzz/scenario.cc maps each such input onto a state that exists; the text
+// says what and why instead).
+bool parser::check_reachable()
+{
+        check_droppable();
+        for (int v = 0; v < s.nr_vmas; v++) {
+                check_uffd_modes(v);
+                for (int i = 0; i < (1 << s.order); i++)
+                        if (s.vmas[v].slot[i].kind != slot_kind::none)
+                                check_slot_reachable(v, i);
+        }
+        check_ttu();
+        return !failed;
+}
+
+std::string arch_text(arch_mode arch)
+{
+        return "arch " + std::string(name_of(ARCH_NAMES, arch));
+}
+
+void parser::check_droppable()
+{
+        int first = -1;
+        for (int v = 0; v < s.nr_vmas; v++) {
+                const vma_spec &vma = s.vmas[v];
+                int lo, hi;
+                vma_folio_pages(s, v, &lo, &hi);
+                if (!(vma.flags & VM_DROPPABLE))
+                        continue;
+                std::string who = "droppable vma " + std::to_string(v);
+                if (lo == hi)
+                        fail_at(vma_line[v], who + " maps no page of the folio");
+                if (s.type != folio_type::lazyfree)
+                        fail_at(vma_line[v],
+                                who + " needs a lazyfree folio: VM_DROPPABLE exists only for "
+                                      "private anonymous mappings, whose folios never become "
+                                      "swap-backed (folio_add_new_anon_rmap())");
+                if (vma.flags & VM_LOCKED)
+                        fail_at(vma_line[v], who + " cannot be locked: mlock_fixup() never sets "
+                                                   "VM_LOCKED on a VM_DROPPABLE VMA");
+                if (first < 0)
+                        first = v;
+        }
+        if (first < 0)
+                return;
+        for (int v = 0; v < s.nr_vmas; v++) {
+                int lo, hi;
+                vma_folio_pages(s, v, &lo, &hi);
+                if (lo == hi || v == first)
+                        continue;
+                if (!(s.vmas[v].flags & VM_DROPPABLE) || s.vmas[v].mm != s.vmas[first].mm)
+                        fail_at(vma_line[v],
+                                "vma " + std::to_string(v) + " maps the folio of droppable vma " +
+                                    std::to_string(first) +
+                                    ", so it must be a droppable vma of the same mm (a "
+                                    "droppable mapping is VM_WIPEONFORK: no child shares it)");
+        }
+}
+
+void parser::check_uffd_modes(int v)
+{
+        const vma_spec &vma = s.vmas[v];
+        uint8_t wrong = vma.flags & VM_UFFD_FLAGS & ~uffd_modes_allowed(s.type, vma.flags, s.arch);
+        for (const flag_name &f : VMA_FLAG_NAMES) {
+                if (!(wrong & f.bit))
+                        continue;
+                std::string who = q(f.name) + " on vma " + std::to_string(v);
+                std::string why;
+                if (vma.flags & VM_DROPPABLE)
+                        why = "a droppable VMA cannot be registered (vma_can_userfault())";
+                else if (s.arch != ARCH_GENERIC && f.bit != VM_UFFD_MISSING)
+                        why = arch_text(s.arch) + " has no " +
+                              (f.bit == VM_UFFD_WP ? "HAVE_ARCH_USERFAULTFD_WP"
+                                                   : "HAVE_ARCH_USERFAULTFD_MINOR");
+                else if (f.bit == VM_UFFD_MISSING)
+                        why = "MISSING mode needs an anonymous or shmem VMA, not a page-cache "
+                              "file one (vma_can_userfault())";
+                else
+                        why = "MINOR mode needs a shmem VMA (vma_can_userfault())";
+                fail_at(vma_line[v], who + ": " + why);
+        }
+}
+
+void parser::check_slot_reachable(int v, int i)
+{
+        const vma_spec &vma = s.vmas[v];
+        slot_spec slot = vma.slot[i];
+        int line = slot_line[v][i];
+        std::string page = "page " + std::to_string(i) + " of vma " + std::to_string(v);
+        bool anon = folio_type_is_anon(s.type);
+        if (slot.kind == slot_kind::device_private) {
+                fail_at(line, page + ": dev_priv cannot occur: a device-private entry maps a "
+                                     "ZONE_DEVICE page, which is not on the LRU and reaches "
+                                     "try_to_migrate(), never try_to_unmap() (use dev_excl "
+                                     "for a non-present entry that maps the folio)");
+                return;
+        }
+        if (slot.kind == slot_kind::device_exclusive && !anon) {
+                fail_at(line, page + ": dev_excl needs an anonymous folio "
+                                     "(make_device_exclusive() refuses other folios)");
+                return;
+        }
+        uint8_t arch_bits = arch_pte_bits(s.arch);
+        for (const flag_name &f : PTE_BIT_NAMES) {
+                if (!(slot.bits & f.bit) ||
+                    (slot.kind == slot_kind::marker && f.bit == PTE_UFFD_WP))
+                        continue;
+                if (!(arch_bits & f.bit))
+                        fail_at(line, page + ": bit " + q(f.name) + " does not exist on " +
+                                          arch_text(s.arch) +
+                                          (f.bit == PTE_UNUSED ? " (pte_unused() is s390's; "
+                                                                 "write 'arch s390')"
+                                                               : ""));
+                else if (f.bit == PTE_UFFD_WP && !(vma.flags & VM_UFFD_WP))
+                        fail_at(line, page + ": bit 'uffd_wp' in a VMA not registered for "
+                                             "uffd-wp (unregistering and fork clear it: "
+                                             "uffd_wp_range(), copy_present_pte())");
+        }
+        if ((slot.kind == slot_kind::present || slot.kind == slot_kind::foreign) &&
+            (slot.bits & PTE_WRITE) && (slot.bits & (PTE_UFFD_WP | PTE_PROTNONE)))
+                fail_at(line, page + ": a " +
+                                  std::string(slot.bits & PTE_UFFD_WP ? "uffd_wp" : "protnone") +
+                                  " pte is never writable (pte_mkuffd_wp() and pte_modify() to "
+                                  "PAGE_NONE write-protect it)");
+        if (slot.kind == slot_kind::marker && !(arch_bits & PTE_UFFD_WP))
+                fail_at(line, page + ": a uffd-wp marker does not exist on " + arch_text(s.arch) +
+                                  " (no HAVE_ARCH_USERFAULTFD_WP)");
+        else if (slot.kind == slot_kind::marker && !(vma.flags & VM_UFFD_WP))
+                fail_at(line, page + ": a uffd-wp marker in a VMA not registered for uffd-wp "
+                                     "(unregistering removes them: uffd_wp_range())");
+}
+
+void parser::check_ttu()
+{
+        int line = ttu_line ? ttu_line : folio_line;
+        if (s.ttu & TTU_HWPOISON) {
+                if (s.order > 0)
+                        fail_at(line, "'ttu hwpoison' needs an order-0 folio: memory_failure() "
+                                      "splits a large folio first (try_to_split_thp_page()) or "
+                                      "gives up");
+                else if (s.type == folio_type::anon)
+                        fail_at(line, "'ttu hwpoison' cannot meet a folio in the swap cache: "
+                                      "unmap_poisoned_folio() keeps it there and unmaps without "
+                                      "TTU_HWPOISON");
+                else if (!s.hwpoison.test(0))
+                        fail_at(line, "'ttu hwpoison' needs 'hwpoison 0': memory_failure() "
+                                      "poisons the page before it unmaps it");
+                else if (s.ttu != (TTU_HWPOISON | TTU_IGNORE_MLOCK | TTU_SYNC))
+                        fail_at(line, "'ttu hwpoison' comes as 'ttu ignore_mlock sync hwpoison' "
+                                      "(unmap_poisoned_folio())");
+        }
+        if ((s.ttu & TTU_IGNORE_MLOCK) && s.order > 0 && folio_type_is_anon(s.type))
+                fail_at(line, "'ttu ignore_mlock' cannot meet a large anonymous folio: only "
+                              "memory_failure() (small folios) and unmap_folio() (page-cache "
+                              "folios; anon ones take try_to_migrate()) pass TTU_IGNORE_MLOCK");
+}
+
 // Anon pages obey the exclusivity rules sanitize() enforces (see there).
 bool parser::check_anon()
 {
@@ -905,6 +1076,17 @@ void parser::check_anon_page(int i, int maps, int swaps)
         for (int v = 0; v < s.nr_vmas; v++) {
                 slot_spec slot = s.vmas[v].slot[i];
                 int line = slot_line[v][i];
+                if (slot.kind == slot_kind::device_exclusive && !(maps == 1 && swaps == 0))
+                        fail_at(line, "dev_excl " + page +
+                                          " must be the page's only reference; "
+                                          "it has " +
+                                          refs +
+                                          " (make_device_exclusive() converts the "
+                                          "page's one writable mapping)");
+                else if (slot.kind == slot_kind::device_exclusive && !s.pae.test(i))
+                        fail_at(line, "dev_excl " + page + " needs 'pae' " + std::to_string(i) +
+                                          " (make_device_exclusive() converts a writable, "
+                                          "hence exclusive, mapping)");
                 if (slot_maps_folio_page(slot.kind) && (slot.bits & PTE_WRITE) && !s.pae.test(i))
                         fail_at(line, page + " is writable but not in 'pae' (a writable anon "
                                              "page must be exclusive)");
@@ -966,6 +1148,19 @@ std::string print_scenario(const scenario &s)
         for (int e = 0; e < s.nr_events && e < MAX_EVENTS; e++)
                 out += "event " + std::string(event_name(s.events[e].kind)) +
                        " page=" + std::to_string(s.events[e].page) + "\n";
+        return out;
+}
+
+uint8_t pte_bit_from_name(std::string_view name)
+{
+        const flag_name *f = find_flag(PTE_BIT_NAMES, name);
+        return f ? static_cast<uint8_t>(f->bit) : 0;
+}
+
+std::string pte_bits_text(uint8_t bits)
+{
+        std::string out;
+        append_flags(out, PTE_BIT_NAMES, bits);
         return out;
 }
 

@@ -48,4 +48,9 @@ bool parse_scenario(std::string_view text, const std::string &filename, scenario
 // Reads and parses a file; an unreadable file is an error at line 0.
 bool load_scenario_file(const std::string &path, scenario *out, parse_error *err);
 
+// The text format's PTE bit names: the bit called `name` (0 if none), and
+// " write dirty ..." for a set of bits, in canonical order.
+uint8_t pte_bit_from_name(std::string_view name);
+std::string pte_bits_text(uint8_t bits);
+
 } // namespace uf

@@ -15,6 +15,8 @@ void fuzz_stats::record(const verdict &v, int clamps, int fired)
         events_fired += fired;
         for (int d = 0; d < static_cast<int>(allowed_difference::NR_ALLOWED_DIFFERENCES); d++)
                 allowed[d] += v.allowed.has(static_cast<allowed_difference>(d));
+        if (v.known)
+                known[v.known->index]++;
 }
 
 void fuzz_stats::print(FILE *out) const
@@ -27,6 +29,9 @@ void fuzz_stats::print(FILE *out) const
                 std::fprintf(out, " allowed.%s=%" PRIu64,
                              allowed_difference_name(static_cast<allowed_difference>(d)),
                              allowed[d]);
+        for (int k = 0; k < NR_KNOWN_BUGS; k++)
+                if (known[k])
+                        std::fprintf(out, " known.%s=%" PRIu64, known_bugs()[k].id, known[k]);
         std::fprintf(out, "\n");
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "fuzz/known_bugs.h"
 #include "fuzz/oracle.h"
 
 namespace uf
@@ -19,6 +20,8 @@ struct fuzz_stats {
         uint64_t clamped = 0;
         uint64_t events_fired = 0;
         uint64_t allowed[static_cast<int>(allowed_difference::NR_ALLOWED_DIFFERENCES)] = {};
+        // Verdicts a known bug explained (failures, or allowed by the level).
+        uint64_t known[NR_KNOWN_BUGS] = {};
 
         void record(const verdict &v, int clamps, int fired);
         // One line, "unmapfuzz-stats: execs=... exact=... legality=... ...".

@@ -1,5 +1,8 @@
 #include "fuzz/world_builder.h"
 
+#include "fuzz/program.h"
+#include "mm/gup.h"
+
 namespace uf
 {
 
@@ -14,7 +17,6 @@ static void init_folio(const scenario &s, folio &f)
         f.dirty = s.folio_flags & FOLIO_DIRTY;
         f.mlocked = s.folio_flags & FOLIO_MLOCKED;
         f.mlock_count = f.mlocked ? 1 : 0;
-        f.maybe_dma_pinned = s.folio_flags & FOLIO_PINNED;
         f.anon_exclusive = s.pae;
         f.hwpoison = s.hwpoison;
 }
@@ -115,7 +117,7 @@ static void build_vma(const scenario &s, world &w, int v)
                 pte_t pte = slot_pte(s, v, i, slot);
                 w.tables[t][idx] = pte;
                 if (pte_accessible(pte))
-                        w.tlb[t][idx] = tlb_entry{1, static_cast<uint8_t>(pte_dirty(pte)), 0,
+                        w.tlb[t][idx] = tlb_entry{1, static_cast<uint8_t>(pte_write_cached(pte)), 0,
                                                   static_cast<uint32_t>(pte.val)};
                 if (slot.kind == slot_kind::present || slot.kind == slot_kind::device_exclusive ||
                     slot.kind == slot_kind::device_private)
@@ -142,6 +144,7 @@ void build_world(const scenario &s, world &w)
         // clears each table it hands out, so only the tables this world uses
         // are touched.
         w = empty_world;
+        w.rules = program().rules;
         init_folio(s, w.folio);
         w.arch = s.arch;
         w.nr_mms = s.nr_mms;
@@ -151,12 +154,18 @@ void build_world(const scenario &s, world &w)
         for (int v = 0; v < s.nr_vmas; v++)
                 build_vma(s, w, v);
 
-        // Isolation reference of reclaim, the cache's references, and GUP or
-        // other references the scenario names.
+        // Isolation reference of reclaim and the cache's references; then
+        // the GUP references the scenario names, and its pin, which brings
+        // the references a pin holds (try_grab_folio(), issue 12 item 2).
         unsigned long nr = folio_nr_pages(&w.folio);
         int cache = (w.folio.swapcache || !w.folio.anon) ? static_cast<int>(nr) : 0;
-        w.unowned_refs = 1 + cache + s.extra_refs;
+        w.unowned_refs = 1 + cache;
         w.folio.refcount += w.unowned_refs;
+        if (s.extra_refs)
+                try_grab_folio(&w.folio, s.extra_refs, FOLL_GET);
+        if (s.folio_flags & FOLIO_PINNED)
+                try_grab_folio(&w.folio, 1, FOLL_PIN);
+        w.ops = op_counters{};
 
         w.nr_events = s.nr_events;
         for (int e = 0; e < s.nr_events; e++)

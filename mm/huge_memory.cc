@@ -1,5 +1,6 @@
 #include "mm/huge_memory.h"
 
+#include "mm/gup.h"
 #include "mm/rmap.h"
 #include "mm/tlb.h"
 
@@ -15,10 +16,11 @@ static uint8_t pmd_pte_bits(pte_t huge)
 // __split_huge_pmd_locked() without freeze: the deposited table takes 512
 // PTEs with the PMD's bits; every page gains a PTE mapping (and a reference)
 // in place of the one PMD mapping.
-void split_huge_pmd_locked(vm_area_struct *vma, unsigned long, pmd_t *pmd, bool)
+void split_huge_pmd_locked(vm_area_struct *vma, unsigned long address, pmd_t *pmd, bool)
 {
         mm_struct *mm = vma->vm_mm;
         world &w = *mm->w;
+        trace_add(w, trace_op::split_pmd).addr = static_cast<uint32_t>(address & PMD_MASK);
         folio *folio = &w.folio;
         int t = pmd->deposit;
         if (t >= w.nr_tables)
@@ -36,7 +38,7 @@ void split_huge_pmd_locked(vm_area_struct *vma, unsigned long, pmd_t *pmd, bool)
                 tlb_entry &e = w.tlb[t][i];
                 e = tlb_entry{};
                 if (pte_accessible(w.tables[t][i]))
-                        e = tlb_entry{1, static_cast<uint8_t>(pte_dirty(huge)), 0,
+                        e = tlb_entry{1, static_cast<uint8_t>(pte_write_cached(huge)), 0,
                                       static_cast<uint32_t>(pte_pfn(huge) + i)};
                 folio->mapcount[i]++;
         }
@@ -53,20 +55,20 @@ void split_huge_pmd_locked(vm_area_struct *vma, unsigned long, pmd_t *pmd, bool)
 // pmdp_huge_clear_flush(): the PMD entry is cleared and flushed at once. The
 // events keyed to "just before page p's slot is cleared" fire for every page
 // the PMD maps, as they would for 512 PTEs.
-static pte_t pmdp_huge_clear_flush(vm_area_struct *vma, pmd_t *pmdp)
+static pte_t pmdp_huge_clear_flush(vm_area_struct *vma, unsigned long addr, pmd_t *pmdp)
 {
         world &w = *vma->vm_mm->w;
         pte_t orig = pmdp->huge;
+        trace_add(w, trace_op::pmd_clear).addr = static_cast<uint32_t>(addr);
+        // As for PTEs (ptep_get_and_clear_full()): the CPU dirties only a
+        // writable entry, and GUP-fast pins only what it may (gup.h).
         for (long p = 0; p < static_cast<long>(HPAGE_PMD_NR); p++) {
-                if (w.fire(event_kind::hw_dirty, p))
+                if (pte_write(orig) && w.fire(event_kind::hw_dirty, p))
                         orig = pte_mkdirty(orig);
                 if (w.fire(event_kind::hw_young, p))
                         orig = pte_mkyoung(orig);
-                if (w.fire(event_kind::gup_pin, p)) {
-                        w.folio.refcount++;
-                        w.unowned_refs++;
-                        w.folio.maybe_dma_pinned = true;
-                }
+                if (gup_fast_may_pin(&w.folio, p, orig) && w.fire(event_kind::gup_pin, p))
+                        try_grab_folio(&w.folio, 1, FOLL_PIN);
                 w.page_cleared.set(p);
         }
         w.ops.pte_writes++;
@@ -77,15 +79,17 @@ static pte_t pmdp_huge_clear_flush(vm_area_struct *vma, pmd_t *pmdp)
         return orig;
 }
 
-static void set_pmd_at(pmd_t *pmdp, pte_t orig)
+static void set_pmd_at(world &w, unsigned long addr, pmd_t *pmdp, pte_t orig)
 {
+        trace_add(w, trace_op::pmd_restore).addr = static_cast<uint32_t>(addr);
         pmdp->kind = pmd_kind::huge;
         pmdp->huge = orig;
 }
 
-bool unmap_huge_pmd_locked(vm_area_struct *vma, unsigned long, pmd_t *pmdp, folio *folio)
+bool unmap_huge_pmd_locked(vm_area_struct *vma, unsigned long addr, pmd_t *pmdp, folio *folio)
 {
         mm_struct *mm = vma->vm_mm;
+        world &w = *mm->w;
         bool droppable = vma->vm_flags & VM_DROPPABLE;
 
         if (pte_dirty(pmdp->huge))
@@ -94,7 +98,7 @@ bool unmap_huge_pmd_locked(vm_area_struct *vma, unsigned long, pmd_t *pmdp, foli
                 folio_set_swapbacked(folio);
                 return false;
         }
-        pte_t orig_pmd = pmdp_huge_clear_flush(vma, pmdp);
+        pte_t orig_pmd = pmdp_huge_clear_flush(vma, addr, pmdp);
         // smp_mb(): the refcount and mapcount are read after the clear, so a
         // GUP-fast that saw the PMD has its reference counted (B8).
         int ref_count = folio_ref_count(folio);
@@ -103,11 +107,11 @@ bool unmap_huge_pmd_locked(vm_area_struct *vma, unsigned long, pmd_t *pmdp, foli
                 folio_mark_dirty(folio);
         if (folio_test_dirty(folio) && !droppable) {
                 folio_set_swapbacked(folio);
-                set_pmd_at(pmdp, orig_pmd);
+                set_pmd_at(w, addr, pmdp, orig_pmd);
                 return false;
         }
         if (ref_count != map_count + 1) {
-                set_pmd_at(pmdp, orig_pmd);
+                set_pmd_at(w, addr, pmdp, orig_pmd);
                 return false;
         }
         folio_remove_rmap_pmd(folio, folio_page(folio, 0), vma);

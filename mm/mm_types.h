@@ -56,7 +56,7 @@ struct folio {
         bool partially_mapped = false;  // PG_partially_mapped
         bool on_deferred_split = false; // on the deferred split queue
 
-        bool maybe_dma_pinned = false; // folio_maybe_dma_pinned()
+        int pincount = 0; // folio->_pincount: FOLL_PIN pins of a large folio
         int refcount = 0;
         int large_mapcount = 0; // PTE mappings plus one per PMD mapping
         int entire_mapcount = 0;
@@ -111,10 +111,8 @@ inline bool folio_is_device_private(const folio *f)
 {
         return f->device_private;
 }
-inline void folio_set_swapbacked(folio *f)
-{
-        f->swapbacked = true;
-}
+// Defined in mm/rmap.cc: it leaves a trace record (mm/trace.h).
+void folio_set_swapbacked(folio *f);
 inline page folio_page(folio *f, long idx)
 {
         return page{f, idx};
@@ -137,11 +135,29 @@ inline bool folio_test_partially_mapped(const folio *f)
         return f->partially_mapped;
 }
 
+// include/linux/mm.h: a FOLL_PIN pin of a small folio adds this many
+// references instead of one, so that the refcount alone tells pins apart.
+constexpr int GUP_PIN_COUNTING_BIAS = 1024;
+
+// folio_maybe_dma_pinned() (include/linux/mm.h): a large folio counts its pins
+// in _pincount; a small folio is maybe pinned once its refcount reaches the
+// bias. A pin therefore always brings references with it (issue 12 item 2).
+inline bool folio_maybe_dma_pinned(const folio *f)
+{
+        if (folio_test_large(f))
+                return f->pincount > 0;
+        return static_cast<unsigned int>(f->refcount) >= GUP_PIN_COUNTING_BIAS;
+}
+
 // ---- VMA ----
+// The order of these bits is part of the binary scenario format: append only.
 enum : uint8_t {
         VM_LOCKED = 1 << 0,
         VM_DROPPABLE = 1 << 1,
         VM_UFFD_WP = 1 << 2,
+        VM_UFFD_MISSING = 1 << 3,
+        VM_UFFD_MINOR = 1 << 4,
+        VM_UFFD_FLAGS = VM_UFFD_WP | VM_UFFD_MISSING | VM_UFFD_MINOR, // __VM_UFFD_FLAGS
 };
 
 struct mm_struct;
@@ -164,10 +180,18 @@ inline bool userfaultfd_wp(const vm_area_struct *vma)
 {
         return vma->vm_flags & VM_UFFD_WP;
 }
-// userfaultfd_armed(): the model registers uffd only in WP mode.
+inline bool userfaultfd_missing(const vm_area_struct *vma)
+{
+        return vma->vm_flags & VM_UFFD_MISSING;
+}
+inline bool userfaultfd_minor(const vm_area_struct *vma)
+{
+        return vma->vm_flags & VM_UFFD_MINOR;
+}
+// userfaultfd_armed() (include/linux/userfaultfd_k.h): registered in any mode.
 inline bool userfaultfd_armed(const vm_area_struct *vma)
 {
-        return userfaultfd_wp(vma);
+        return vma->vm_flags & VM_UFFD_FLAGS;
 }
 
 // ---- mm ----
@@ -181,6 +205,13 @@ struct mm_struct {
         int tlb_flush_batched = 0;
         pmd_t pmd[PMDS_PER_MM];
 };
+
+inline const char *mm_counter_name(int member)
+{
+        static const char *const names[NR_MM_COUNTERS] = {"MM_FILEPAGES", "MM_ANONPAGES",
+                                                          "MM_SWAPENTS", "MM_SHMEMPAGES"};
+        return member >= 0 && member < NR_MM_COUNTERS ? names[member] : "?";
+}
 
 inline int mm_counter_file(const folio *f)
 {

@@ -58,6 +58,27 @@ struct pte_t {
         bool operator==(const pte_t &) const = default;
 };
 
+inline const char *pte_kind_name(pte_kind kind)
+{
+        switch (kind) {
+        case pte_kind::none:
+                return "none";
+        case pte_kind::present:
+                return "present";
+        case pte_kind::swap:
+                return "swap";
+        case pte_kind::marker:
+                return "marker";
+        case pte_kind::device_exclusive:
+                return "device-exclusive";
+        case pte_kind::device_private:
+                return "device-private";
+        case pte_kind::hwpoison:
+                return "hwpoison";
+        }
+        return "?";
+}
+
 inline pte_t __pte_none()
 {
         return pte_t{};
@@ -141,6 +162,16 @@ inline pte_t pte_next_pfn(pte_t pte)
 inline bool pte_accessible(pte_t pte)
 {
         return pte_present(pte) && !pte_protnone(pte);
+}
+
+// Whether a CPU's cached translation of this entry lets it write without a
+// page walk: only a writable entry that is already dirty does. A write through
+// a clean cached entry must set the dirty bit in the pte, which traps once
+// the pte is gone (try_to_unmap_one()'s comment at the clear), and a
+// read-only entry cannot be written at all.
+inline bool pte_write_cached(pte_t pte)
+{
+        return pte_present(pte) && pte_write(pte) && pte_dirty(pte);
 }
 
 inline pte_t pfn_pte(unsigned long pfn, uint8_t bits)

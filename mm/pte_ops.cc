@@ -1,5 +1,7 @@
 #include "mm/pte_ops.h"
 
+#include "mm/gup.h"
+#include "mm/rmap.h"
 #include "mm/tlb.h"
 
 namespace uf
@@ -74,12 +76,48 @@ static void write_slot(pte_ptr ptep, pte_t pte)
         if (pte_accessible(pte) && !e.cached) {
                 e.cached = 1;
                 e.pfn = pte.val;
-                e.dirty = pte_dirty(pte);
+                e.dirty = pte_write_cached(pte);
         }
+}
+
+// One trace record per set_ptes() call; consecutive single-entry writes of
+// swap entries or markers (the swap ptes of a sub-batch, a batch's markers)
+// extend the record before them.
+static void trace_set(pte_ptr ptep, pte_t pte, unsigned int nr)
+{
+        world &w = *ptep.w;
+        trace_op op = is_pte_marker(pte) ? trace_op::marker : trace_op::set_pte;
+        uint32_t addr = static_cast<uint32_t>(ptep.address());
+        if (w.nr_trace > 0 && nr == 1) {
+                trace_rec &last = w.trace[w.nr_trace - 1];
+                bool follows = last.op == op && last.kind == static_cast<uint8_t>(pte.kind) &&
+                               last.bits == pte.bits &&
+                               last.vma == (w.cur_vma ? w.vma_index(w.cur_vma) : 0xff) &&
+                               addr == last.addr + last.nr * PAGE_SIZE;
+                if (follows && is_swap_pte(pte) &&
+                    static_cast<uint32_t>(last.value) + last.nr == pte.val) {
+                        last.nr++;
+                        return;
+                }
+                if (follows && is_pte_marker(pte)) {
+                        last.nr++;
+                        return;
+                }
+        }
+        trace_rec &t = trace_add(w, op);
+        t.addr = addr;
+        t.nr = static_cast<uint16_t>(nr);
+        t.kind = static_cast<uint8_t>(pte.kind);
+        t.bits = pte.bits;
+        t.page = static_cast<int16_t>(folio_page_of(w, pte));
+        if (is_swap_pte(pte))
+                t.value = static_cast<int32_t>(pte.val);
 }
 
 void set_ptes(mm_struct *, unsigned long, pte_ptr ptep, pte_t pte, unsigned int nr)
 {
+        if (nr)
+                trace_set(ptep, pte, nr);
         if (nr == 0) {
                 ptep.w->report(mm_violation::zero_nr, "set_ptes(nr=0)");
                 return;
@@ -106,6 +144,9 @@ void pte_clear(mm_struct *, unsigned long, pte_ptr ptep)
         world &w = *ptep.w;
         pte_t old = ptep_get(ptep);
         long page = folio_page_of(w, old);
+        trace_rec &t = trace_add(w, trace_op::dev_clear);
+        t.addr = static_cast<uint32_t>(ptep.address());
+        t.page = static_cast<int16_t>(page);
         write_slot(ptep, pte_t{});
         if (page >= 0)
                 w.page_cleared.set(page);
@@ -121,20 +162,21 @@ pte_t ptep_get_and_clear_full(mm_struct *, unsigned long, pte_ptr ptep, int)
         w.ops.atomics++;
         pte_t pte = ptep_get(ptep);
         long page = folio_page_of(w, pte);
-        if (page >= 0 && pte_present(pte) && check_access(ptep, false)) {
+        // Only an accessible entry can be used by hardware or GUP-fast: a
+        // NUMA-hinting protnone entry faults on any access, and
+        // gup_fast_pte_range() refuses it.
+        if (page >= 0 && pte_accessible(pte) && check_access(ptep, false)) {
                 tlb_entry &e = w.tlb[ptep.table][ptep.idx];
-                if (w.fire(event_kind::hw_dirty, page)) {
+                // The CPU sets the dirty bit only on a write it may make.
+                if (pte_write(pte) && w.fire(event_kind::hw_dirty, page)) {
                         pte = pte_mkdirty(pte);
                         if (e.cached)
                                 e.dirty = 1;
                 }
                 if (w.fire(event_kind::hw_young, page))
                         pte = pte_mkyoung(pte);
-                if (w.fire(event_kind::gup_pin, page)) {
-                        w.folio.refcount++;
-                        w.unowned_refs++;
-                        w.folio.maybe_dma_pinned = true;
-                }
+                if (gup_fast_may_pin(&w.folio, page, pte) && w.fire(event_kind::gup_pin, page))
+                        try_grab_folio(&w.folio, 1, FOLL_PIN);
         }
         write_slot(ptep, pte_t{});
         if (page >= 0)
@@ -153,6 +195,10 @@ pte_t get_and_clear_full_ptes(mm_struct *mm, unsigned long addr, pte_ptr ptep, u
         if (w.nr_clears < MAX_CLEAR_LOG)
                 w.clear_log[w.nr_clears] = clear_record{static_cast<uint8_t>(mm->id), addr, nr};
         w.nr_clears++;
+        trace_rec &t = trace_add(w, trace_op::clear);
+        t.addr = static_cast<uint32_t>(addr);
+        t.nr = static_cast<uint16_t>(nr);
+        t.page = static_cast<int16_t>(folio_page_of(w, pte_peek(w, ptep.table, ptep.idx)));
         pte_t pte = ptep_get_and_clear_full(mm, addr, ptep, full);
         while (--nr) {
                 ++ptep;
@@ -163,6 +209,7 @@ pte_t get_and_clear_full_ptes(mm_struct *mm, unsigned long addr, pte_ptr ptep, u
                 if (pte_young(tmp))
                         pte = pte_mkyoung(pte);
         }
+        t.bits = pte.bits;
         return pte;
 }
 

@@ -34,29 +34,48 @@ int folio_ref_count(folio *folio)
                 folio->refcount++;
                 w.unowned_refs++;
         }
+        trace_rec &t = trace_add(w, trace_op::ref_count);
+        t.value = folio->refcount;
+        t.nr = static_cast<uint16_t>(folio_mapcount(folio));
         return folio->refcount;
 }
 
 bool folio_test_dirty(folio *folio)
 {
-        // A GUP user that holds a reference marks the folio dirty (B8).
-        if (folio->w->fire_after_clear(event_kind::gup_redirty) >= 0)
+        world &w = *folio->w;
+        // A GUP user marks the folio dirty through the reference it holds
+        // (B8), so the event needs one: the scenario's extra references, a
+        // pin, or a gup_pin that fired.
+        if (w.gup_refs > 0 && w.fire_after_clear(event_kind::gup_redirty) >= 0)
                 folio->dirty = true;
+        trace_add(w, trace_op::test_dirty).value = folio->dirty;
         return folio->dirty;
 }
 
 void folio_mark_dirty(folio *folio)
 {
+        if (!folio->dirty)
+                trace_add(*folio->w, trace_op::mark_dirty);
         folio->dirty = true;
+}
+
+void folio_set_swapbacked(folio *folio)
+{
+        trace_add(*folio->w, trace_op::set_swapbacked);
+        folio->swapbacked = true;
 }
 
 void folio_put_refs(folio *folio, int nr)
 {
-        folio->w->ops.atomics++;
+        world &w = *folio->w;
+        w.ops.atomics++;
         folio->refcount -= nr;
+        trace_rec &t = trace_add(w, trace_op::put_refs);
+        t.nr = static_cast<uint16_t>(nr);
+        t.value = folio->refcount;
         if (folio->refcount <= 0)
-                folio->w->report(mm_violation::refcount_underflow,
-                                 "refcount %d after putting %d references", folio->refcount, nr);
+                w.report(mm_violation::refcount_underflow,
+                         "refcount %d after putting %d references", folio->refcount, nr);
 }
 
 void folio_put(folio *folio)
@@ -80,6 +99,9 @@ void folio_remove_rmap_ptes(folio *folio, page page, int nr, vm_area_struct *vma
 {
         world &w = *folio->w;
         w.ops.rmap_calls++;
+        trace_rec &t = trace_add(w, trace_op::remove_rmap);
+        t.page = static_cast<int16_t>(page.idx);
+        t.nr = static_cast<uint16_t>(nr);
         if (nr <= 0) {
                 w.report(mm_violation::zero_nr, "folio_remove_rmap_ptes(nr=%d)", nr);
                 return;
@@ -112,6 +134,7 @@ void folio_remove_rmap_pte(folio *folio, page page, vm_area_struct *vma)
 void folio_remove_rmap_pmd(folio *folio, page, vm_area_struct *vma)
 {
         folio->w->ops.rmap_calls++;
+        trace_add(*folio->w, trace_op::remove_rmap_pmd).page = 0;
         folio->w->ops.atomics += 2;
         folio->entire_mapcount--;
         folio->large_mapcount--;
@@ -126,12 +149,16 @@ void folio_remove_rmap_pmd(folio *folio, page, vm_area_struct *vma)
 int folio_try_share_anon_rmap_ptes(folio *folio, page page, int nr)
 {
         world &w = *folio->w;
+        trace_rec &t = trace_add(w, trace_op::try_share);
+        t.page = static_cast<int16_t>(page.idx);
+        t.nr = static_cast<uint16_t>(nr);
         if (nr <= 0) {
                 w.report(mm_violation::zero_nr, "folio_try_share_anon_rmap_ptes(nr=%d)", nr);
                 return 0;
         }
-        if (folio->maybe_dma_pinned)
-                return -EBUSY;
+        // A pinned exclusive page must stay exclusive: GUP may be writing it.
+        if (folio_maybe_dma_pinned(folio))
+                return t.value = -EBUSY;
         for (int i = 0; i < nr; i++) {
                 if (!folio_page_valid(page + i, "folio_try_share_anon_rmap_ptes"))
                         break;
@@ -150,6 +177,10 @@ void add_mm_counter(mm_struct *mm, int member, long value)
 {
         mm->w->ops.atomics++;
         mm->rss_stat[member] += value;
+        trace_rec &t = trace_add(*mm->w, trace_op::mm_counter);
+        t.kind = static_cast<uint8_t>(member);
+        t.bits = static_cast<uint8_t>(mm->id);
+        t.value = static_cast<int32_t>(value);
 }
 
 void inc_mm_counter(mm_struct *mm, int member)
@@ -168,6 +199,8 @@ void mlock_vma_folio(folio *folio, vm_area_struct *vma)
 {
         if (!(vma->vm_flags & VM_LOCKED))
                 return;
+        if (!folio->mlocked)
+                trace_add(*folio->w, trace_op::mlock);
         folio->mlocked = true;
         folio->mlock_count++;
 }
@@ -178,6 +211,8 @@ void munlock_vma_folio(folio *folio, vm_area_struct *vma)
 {
         if (!(vma->vm_flags & VM_LOCKED))
                 return;
+        if (folio->mlocked)
+                trace_add(*folio->w, trace_op::munlock);
         folio->mlocked = false;
         folio->mlock_count = 0;
 }
@@ -240,6 +275,22 @@ static bool check_pte(struct page_vma_mapped_walk *pvmw)
         return pfn >= pvmw->pfn && pfn < pvmw->pfn + pvmw->nr_pages;
 }
 
+// The walk returns a mapping: trace where, and of which page.
+static bool found(struct page_vma_mapped_walk *pvmw)
+{
+        world &w = *pvmw->vma->vm_mm->w;
+        trace_rec &t = trace_add(w, trace_op::walk);
+        t.addr = static_cast<uint32_t>(pvmw->address);
+        if (!pvmw->pte) {
+                t.bits = 1; // a PMD mapping
+                t.page = 0;
+        } else {
+                pte_t pte = pte_peek(w, pvmw->pte.table, pvmw->pte.idx);
+                t.page = static_cast<int16_t>(pte.val - pvmw->pfn);
+        }
+        return true;
+}
+
 static bool not_found(struct page_vma_mapped_walk *pvmw)
 {
         page_vma_mapped_walk_done(pvmw);
@@ -276,7 +327,7 @@ restart:
                             pte_pfn(pvmw->pmd->huge) >= pvmw->pfn + pvmw->nr_pages)
                                 return not_found(pvmw);
                         pvmw->ptl = true;
-                        return true;
+                        return found(pvmw);
                 }
                 if (pvmw->pmd->kind == pmd_kind::none) {
                         step_forward(pvmw, PMD_SIZE);
@@ -287,7 +338,7 @@ restart:
                 pvmw->ptl = true;
                 for (;;) {
                         if (check_pte(pvmw))
-                                return true;
+                                return found(pvmw);
                 next_pte:
                         do {
                                 w.ops.walk_steps++;
@@ -327,15 +378,41 @@ bool folio_not_mapped(folio *folio)
         return !folio_mapped(folio);
 }
 
+int rmap_walk_order(const world &w, int order[MAX_VMAS])
+{
+        int n = 0;
+        for (int i = 0; i < w.nr_vmas && i < MAX_VMAS; i++) {
+                // Insertion sort, stable: an equal vm_pgoff goes after the ones
+                // already there, as the interval tree's insert puts an equal
+                // start to the right.
+                int j = n++;
+                while (j > 0 && w.vmas[order[j - 1]].vm_pgoff > w.vmas[i].vm_pgoff) {
+                        order[j] = order[j - 1];
+                        j--;
+                }
+                order[j] = i;
+        }
+        return n;
+}
+
 // rmap_walk_anon() / rmap_walk_file(): every VMA whose pgoff range overlaps the
-// folio, in the order the scenario lists them (the anon_vma / i_mmap tree order).
+// folio, in the order of anon_vma_interval_tree_foreach() and
+// vma_interval_tree_foreach(): the interval trees (mm/interval_tree.c) are
+// keyed by the VMA's first pgoff (vm_pgoff), and their iterators visit the
+// overlapping nodes in ascending key order. Equal keys keep insertion order;
+// the model takes the scenario's listing order for that (a fork's child VMA
+// listed after its parent's, as dup_mmap() inserts it right after). Since
+// try_to_unmap() stops at the first try_to_unmap_one() that returns false,
+// this order decides outcomes (issue 12 item 1).
 void rmap_walk_locked(folio *folio, rmap_walk_control *rwc)
 {
         world &w = *folio->w;
         unsigned long pgoff_start = folio->index;
         unsigned long pgoff_end = pgoff_start + folio_nr_pages(folio) - 1;
-        for (int i = 0; i < w.nr_vmas; i++) {
-                vm_area_struct *vma = &w.vmas[i];
+        int order[MAX_VMAS];
+        int n = rmap_walk_order(w, order);
+        for (int k = 0; k < n; k++) {
+                vm_area_struct *vma = &w.vmas[order[k]];
                 unsigned long vma_pages = (vma->vm_end - vma->vm_start) >> PAGE_SHIFT;
                 if (vma->vm_pgoff > pgoff_end || vma->vm_pgoff + vma_pages <= pgoff_start)
                         continue;
@@ -373,6 +450,9 @@ bool try_to_unmap_walk(folio *folio, unsigned int flags, rmap_one_fn rmap_one)
                 // The kernel passes the TTU flags as the rmap_one argument.
                 bool ret =
                     ua->rmap_one(f, vma, addr, reinterpret_cast<void *>(uintptr_t{ua->flags}));
+                trace_rec &t = trace_add(*f->w, trace_op::call_ret);
+                t.vma = static_cast<uint8_t>(f->w->vma_index(vma));
+                t.value = ret;
                 ua->ret &= ret;
                 return ret;
         };

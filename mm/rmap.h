@@ -83,6 +83,9 @@ struct rmap_walk_control {
         bool (*done)(folio *folio);
 };
 void rmap_walk(folio *folio, rmap_walk_control *rwc);
+// The order rmap_walk() visits the world's VMAs in: ascending vm_pgoff, equal
+// ones in listing order. Fills order[] with VMA indices; returns how many.
+int rmap_walk_order(const world &w, int order[MAX_VMAS]);
 void rmap_walk_locked(folio *folio, rmap_walk_control *rwc);
 bool folio_not_mapped(folio *folio);
 

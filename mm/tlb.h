@@ -26,6 +26,12 @@ bool should_defer_flush(mm_struct *mm, unsigned int flags);
 void set_tlb_ubc_flush_pending(mm_struct *mm, pte_t pteval, unsigned long start, unsigned long end);
 // Flushes everything the deferred batch holds (vmscan calls it before freeing).
 void try_to_unmap_flush(world &w);
+// Flushes only if the batch may hold a writable entry (vmscan calls it before
+// pageout()).
+void try_to_unmap_flush_dirty(world &w);
+// Keeps the deferred batch's state as try_to_unmap() returned it
+// (world::ubc_*_at_return), before any flush, for the report.
+void tlb_ubc_note_return(world &w);
 
 struct mmu_notifier_range {
         mm_struct *mm;

@@ -46,8 +46,10 @@ void world::copy_from(const world &o)
                         vmas[i].vm_mm = &mms[o.vmas[i].vm_mm - o.mms];
         }
         arch = o.arch;
+        rules = o.rules;
         std::memcpy(swap_count, o.swap_count, sizeof(swap_count));
         unowned_refs = o.unowned_refs;
+        gup_refs = o.gup_refs;
         for (int t = 0; t < o.nr_tables; t++) {
                 std::memcpy(tables[t].get(), o.tables[t].get(), sizeof(pte_t) * PTRS_PER_PTE);
                 std::memcpy(tlb[t].get(), o.tlb[t].get(), sizeof(tlb_entry) * PTRS_PER_PTE);
@@ -57,6 +59,15 @@ void world::copy_from(const world &o)
         std::memcpy(table_pmd, o.table_pmd, sizeof(table_pmd));
         tlb_ubc_flush_required = o.tlb_ubc_flush_required;
         tlb_ubc_writable = o.tlb_ubc_writable;
+        nr_pending = o.nr_pending;
+        std::memcpy(pending_log, o.pending_log, sizeof(pending_log));
+        ubc_required_at_return = o.ubc_required_at_return;
+        ubc_writable_at_return = o.ubc_writable_at_return;
+        reclaimed = o.reclaimed;
+        written_back = o.written_back;
+        pageout_result = o.pageout_result;
+        writable_at_writeback = o.writable_at_writeback;
+        written_after_writeback = o.written_after_writeback;
         nr_notifier = o.nr_notifier;
         std::memcpy(notifier_log, o.notifier_log, sizeof(notifier_log));
         cur_vma = o.cur_vma ? &vmas[o.cur_vma - o.vmas] : nullptr;
@@ -72,8 +83,14 @@ void world::copy_from(const world &o)
         ops = o.ops;
         nr_clears = o.nr_clears;
         std::memcpy(clear_log, o.clear_log, sizeof(clear_log));
+        nr_trace = o.nr_trace;
+        trace_dropped = o.trace_dropped;
+        src_line = o.src_line;
+        // Only the records in use: a world as built has none.
+        std::memcpy(trace, o.trace, sizeof(trace_rec) * static_cast<size_t>(o.nr_trace));
         violations = o.violations;
         std::memcpy(violation_detail, o.violation_detail, sizeof(violation_detail));
+        kernel = o.kernel;
 }
 
 int world::table_index(const mm_struct *mm, unsigned long pmd_idx) const
@@ -106,6 +123,9 @@ bool world::fire(event_kind kind, long page)
                 fired[nr_fired++] = fired_event{
                     kind, events[i].page, static_cast<uint32_t>(ops.pte_reads + ops.pte_writes),
                     static_cast<uint8_t>(cur_vma ? cur_vma - vmas : 0xff)};
+                trace_rec &t = trace_add(*this, trace_op::event);
+                t.kind = static_cast<uint8_t>(kind);
+                t.page = static_cast<int16_t>(events[i].page);
                 return true;
         }
         return false;

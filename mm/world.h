@@ -17,6 +17,8 @@
 #include "mm/events.h"
 #include "mm/mm_types.h"
 #include "mm/pgtable.h"
+#include "mm/rules.h"
+#include "mm/trace.h"
 #include "mm/violation.h"
 
 namespace uf
@@ -26,11 +28,12 @@ namespace uf
 constexpr int MAX_TABLES = MAX_MMS * PMDS_PER_MM + MAX_VMAS;
 constexpr int MAX_NOTIFIER_LOG = 16;
 constexpr int MAX_CLEAR_LOG = 64;
+constexpr int MAX_PENDING_LOG = 16;
 
 // What a CPU's TLB may still hold for one slot (design §3, semantics §6.4).
 struct tlb_entry {
-        uint8_t cached = 0;  // a translation exists
-        uint8_t dirty = 0;   // it was dirty: the CPU can write through it
+        uint8_t cached = 0; // a translation exists
+        uint8_t dirty = 0;  // writable and dirty: the CPU can write through it (pte_write_cached())
         uint8_t pending = 0; // queued in the deferred flush batch
         uint32_t pfn = 0;
 };
@@ -57,6 +60,16 @@ struct clear_record {
         bool operator==(const clear_record &) const = default;
 };
 
+// One set_tlb_ubc_flush_pending() call: the range the deferred flush took on.
+struct pending_range {
+        uint8_t mm;
+        uint8_t dirty;  // pte_dirty() of the pteval it was given: makes the batch writable
+        uint8_t queued; // the entry was accessible; otherwise nothing could be cached
+        unsigned long start, end;
+
+        bool operator==(const pending_range &) const = default;
+};
+
 struct notifier_range {
         uint8_t mm;
         unsigned long start, end;
@@ -64,11 +77,35 @@ struct notifier_range {
         bool operator==(const notifier_range &) const = default;
 };
 
+// Kernel assertions (WARN_ON*, BUG_ON*) that fired in real kernel code run
+// against this world (kernel/): how many of each, and the first one, a BUG
+// taking the place of a WARN. A BUG also stops the rmap walk, as an oops
+// kills the task.
+struct kernel_assert_log {
+        uint16_t warns = 0, bugs = 0;
+        bool first_is_bug = false;
+        uint32_t line = 0;
+        char file[40] = {}; // the last two path components, e.g. "mm/rmap.c"
+        char func[40] = {};
+        char cond[96] = {};
+
+        bool any() const { return warns || bugs; }
+};
+
+// The architecture decides which PTE bits exist at all (arch/*/Kconfig:
+// HAVE_ARCH_SOFT_DIRTY, HAVE_ARCH_USERFAULTFD_WP/_MINOR,
+// ARCH_SUPPORTS_NUMA_BALANCING; pte_unused() is s390's). Append only.
 enum arch_mode : uint8_t {
-        ARCH_GENERIC,   // arch_unmap_one() always succeeds
-        ARCH_SPARC_ADI, // __HAVE_ARCH_UNMAP_ONE: may fail; no swap-backed batching
+        ARCH_GENERIC,   // x86-64/arm64: soft-dirty, uffd-wp and minor, NUMA protnone; no pte_unused
+        ARCH_SPARC_ADI, // sparc64 ADI, __HAVE_ARCH_UNMAP_ONE: arch_unmap_one() may fail, no
+                        // swap-backed batching; no soft-dirty, uffd-wp/minor or NUMA protnone
+        ARCH_S390,      // pte_unused() (CMMA guest hints), soft-dirty, NUMA protnone; no
+                        // uffd-wp or minor mode
         NR_ARCH_MODES,
 };
+
+// pageout() (mm/vmscan.c): what writing the folio out came to.
+enum pageout_t : int8_t { PAGE_KEEP, PAGE_ACTIVATE, PAGE_SUCCESS, PAGE_CLEAN };
 
 struct world {
         world();
@@ -81,6 +118,8 @@ struct world {
         int nr_vmas = 0;
         vm_area_struct vmas[MAX_VMAS];
         arch_mode arch = ARCH_GENERIC;
+        // The decision rules the reference follows (mm/rules.h).
+        unmap_rules rules;
 
         // The folio's swap slots; other folios' slots are not modelled.
         int16_t swap_count[MAX_FOLIO_PAGES] = {};
@@ -89,6 +128,10 @@ struct world {
         // the page cache or swap cache, GUP and speculative references. The
         // refcount invariant checks folio.refcount against mappings + this.
         int unowned_refs = 0;
+        // Of those, the ones GUP users hold (the scenario's extra references,
+        // FOLL_PIN pins, gup_pin): only such a holder can dirty the folio
+        // behind the page tables' back (gup_redirty).
+        int gup_refs = 0;
 
         // Page tables.
         int nr_tables = 0;
@@ -100,6 +143,21 @@ struct world {
         // Deferred TLB flush batch (struct tlbflush_unmap_batch).
         bool tlb_ubc_flush_required = false;
         bool tlb_ubc_writable = false;
+        // Every range it took on, in order (the first MAX_PENDING_LOG;
+        // nr_pending counts all).
+        int nr_pending = 0;
+        pending_range pending_log[MAX_PENDING_LOG] = {};
+
+        // Reclaim after try_to_unmap() (mm/vmscan.cc). The batch as
+        // try_to_unmap() left it, before try_to_unmap_flush_dirty() and
+        // try_to_unmap_flush() emptied it:
+        bool ubc_required_at_return = false, ubc_writable_at_return = false;
+        bool reclaimed = false;     // shrink_folio_after_unmap() ran
+        bool written_back = false;  // pageout() took its snapshot (PAGE_SUCCESS)
+        int8_t pageout_result = -1; // pageout_t, -1 when pageout() was not called
+        std::bitset<MAX_FOLIO_PAGES> writable_at_writeback;   // a dirty stale TLB entry could
+                                                              // still write p at the snapshot
+        std::bitset<MAX_FOLIO_PAGES> written_after_writeback; // ... and one did (stale_tlb_write)
 
         // mmu notifier: the invalidate range of each try_to_unmap_one() call.
         int nr_notifier = 0;
@@ -122,9 +180,20 @@ struct world {
         int nr_clears = 0;
         clear_record clear_log[MAX_CLEAR_LOG] = {};
 
+        // The trace (mm/trace.h): the first MAX_TRACE records, and how many
+        // more there were.
+        int nr_trace = 0;
+        int trace_dropped = 0;
+        trace_rec trace[MAX_TRACE] = {};
+        trace_rec trace_overflow{}; // what trace_add() hands out once the log is full; never read
+        // Kernel code: the source line of its call into the substrate in
+        // progress (kernel/bridge.cc sets it), stamped on trace records.
+        uint32_t src_line = 0;
+
         // Violations the primitives detected (mm_violation bits) and the first one's detail.
         uint32_t violations = 0;
         char violation_detail[160] = {};
+        kernel_assert_log kernel;
 
         int table_index(const mm_struct *mm, unsigned long pmd_idx) const;
         int alloc_table(int mm, unsigned long pmd_idx);

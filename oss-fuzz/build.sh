@@ -29,8 +29,20 @@ BUILD=$WORK/unmapfuzz-build
 rm -rf "$BUILD"
 mkdir -p "$BUILD/obj" "$BUILD/seeds" "$OUT"
 
-# The libraries of CMakeLists.txt: mm <- reference, batched <- fuzz.
-LIB_SOURCES=("$SRC_DIR"/mm/*.cc "$SRC_DIR"/reference/*.cc "$SRC_DIR"/batched/*.cc "$SRC_DIR"/fuzz/*.cc)
+# The libraries of CMakeLists.txt: mm <- reference, batched <- fuzz, and
+# the default program (fuzz/program_default.cc). Kernel mode stays out: no
+# kernel/ source and no fuzz/program_kernel.cc, so no kernel code (GPL-2.0)
+# is ever in what OSS-Fuzz or ClusterFuzzLite builds. The bug-zoo models
+# that name known bugs (fuzz/zoo_models.cmake) are a CMake step; here the
+# table is empty and only the reference's models name them.
+LIB_SOURCES=("$SRC_DIR"/mm/*.cc "$SRC_DIR"/reference/*.cc "$SRC_DIR"/batched/*.cc)
+for src in "$SRC_DIR"/fuzz/*.cc; do
+	[ "${src##*/}" = program_kernel.cc ] || LIB_SOURCES+=("$src")
+done
+sed -e 's/@UF_ZOO_MODEL_DECLS@//' -e 's/@UF_ZOO_MODEL_ROWS@//' "$SRC_DIR/fuzz/zoo_models.cc.in" \
+	>"$BUILD/zoo_models.cc"
+LIB_SOURCES+=("$BUILD/zoo_models.cc")
+TOOL_SOURCES=("$SRC_DIR"/tools/*.cc)
 STD_FLAGS=(-std=c++20 -I"$SRC_DIR")
 
 # compile FLAGS_VAR OBJDIR SOURCE...: in parallel, one object per source.
@@ -45,10 +57,13 @@ compile() {
 
 echo "build.sh: compiling ${#LIB_SOURCES[@]} sources with $CXX $CXXFLAGS"
 compile "$CXXFLAGS" "$BUILD/obj" "${LIB_SOURCES[@]}" \
-	"$SRC_DIR/fuzz/targets/unmap_diff.cc" "$SRC_DIR/tools/main.cc"
-LIB_OBJS=()
+	"$SRC_DIR/fuzz/targets/unmap_diff.cc" "${TOOL_SOURCES[@]}"
+LIB_OBJS=() TOOL_OBJS=()
 for src in "${LIB_SOURCES[@]}"; do
 	LIB_OBJS+=("$BUILD/obj/$(echo "${src#"$SRC_DIR"/}" | tr / _).o")
+done
+for src in "${TOOL_SOURCES[@]}"; do
+	TOOL_OBJS+=("$BUILD/obj/$(echo "${src#"$SRC_DIR"/}" | tr / _).o")
 done
 
 # The target: linked by $CXX with the engine.
@@ -61,9 +76,9 @@ $CXX $CXXFLAGS "${STD_FLAGS[@]}" "$BUILD/obj/fuzz_targets_unmap_diff.cc.o" "${LI
 # coverage callbacks live in $LIB_FUZZING_ENGINE), build a plain copy.
 TOOL=$BUILD/unmapfuzz-tool
 # shellcheck disable=SC2086
-if ! $CXX $CXXFLAGS "${STD_FLAGS[@]}" "$BUILD/obj/tools_main.cc.o" "${LIB_OBJS[@]}" -o "$TOOL" 2>"$BUILD/tool-link.log"; then
+if ! $CXX $CXXFLAGS "${STD_FLAGS[@]}" "${TOOL_OBJS[@]}" "${LIB_OBJS[@]}" -o "$TOOL" 2>"$BUILD/tool-link.log"; then
 	echo "build.sh: the instrumented tool does not link alone; building a plain one"
-	compile "-O1" "$BUILD/plain" "${LIB_SOURCES[@]}" "$SRC_DIR/tools/main.cc"
+	compile "-O1" "$BUILD/plain" "${LIB_SOURCES[@]}" "${TOOL_SOURCES[@]}"
 	$CXX "${STD_FLAGS[@]}" "$BUILD"/plain/*.o -o "$TOOL"
 fi
 

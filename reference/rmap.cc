@@ -3,6 +3,8 @@
 // decision rules: swapbacked is set only for a dirty lazyfree folio (faeb2831b517),
 // the K2c mlock rules (Kiryl Shutsemau, 2025), nr_pages reset on every
 // iteration (CVE-2026-63950). nr_pages is 1 everywhere; PMD mappings are split.
+// The rules that changed between versions come from the world (mm/rules.h),
+// so the reference can also be the K0..K4 kernel an older tree intends.
 #include "reference/rmap.h"
 
 #include "mm/huge_memory.h"
@@ -16,6 +18,7 @@ namespace uf::reference
 bool try_to_unmap_one(folio *folio, vm_area_struct *vma, unsigned long address, void *arg)
 {
         mm_struct *mm = vma->vm_mm;
+        const unmap_rules &rules = folio->w->rules;
         struct page_vma_mapped_walk pvmw = folio_vma_walk(folio, vma, address, 0);
         pte_t pteval;
         page subpage;
@@ -40,6 +43,13 @@ bool try_to_unmap_one(folio *folio, vm_area_struct *vma, unsigned long address, 
                 // Munlock or keep mlocked: count the PTEs of a large folio and
                 // mlock it only when every page is mapped inside one page table.
                 if (!(flags & TTU_IGNORE_MLOCK) && (vma->vm_flags & VM_LOCKED)) {
+                        // Before K2c: stop at once; only a small folio is
+                        // mlocked again.
+                        if (!rules.mlock_large_folios) {
+                                if (!folio_test_large(folio))
+                                        mlock_vma_folio(folio, vma);
+                                goto walk_abort;
+                        }
                         ptes++;
                         ret = false;
                         if (pvmw.pte && ptes != pvmw.nr_pages)
@@ -95,10 +105,11 @@ bool try_to_unmap_one(folio *folio, vm_area_struct *vma, unsigned long address, 
                         // The guest marked the page unused (s390): drop it.
                         dec_mm_counter(mm, mm_counter(folio));
                 } else if (folio_test_anon(folio)) {
-                        // The K5 rule: restore what was cleared before giving up
-                        // (K0..K4 left the entry none here, B10).
+                        // The K5 rule: restore what was cleared before giving up.
+                        // K0..K4 WARN_ON_ONCE() and leave the entry none (B10).
                         if (folio_test_swapbacked(folio) != folio_test_swapcache(folio)) {
-                                set_pte_at(mm, address, pvmw.pte, pteval);
+                                if (rules.nocache_restores)
+                                        set_pte_at(mm, address, pvmw.pte, pteval);
                                 goto walk_abort;
                         }
 
@@ -112,14 +123,24 @@ bool try_to_unmap_one(folio *folio, vm_area_struct *vma, unsigned long address, 
                                 ref_count = folio_ref_count(folio);
                                 map_count = folio_mapcount(folio);
 
-                                if (folio_test_dirty(folio) && !(vma->vm_flags & VM_DROPPABLE)) {
+                                // Since faeb2831b517 (v6.15) the dirty flag is
+                                // tested first; before it (K0), only when the
+                                // references were right.
+                                bool refs_ok = ref_count == 1 + map_count;
+                                if ((!rules.lazyfree_refs_first || refs_ok) &&
+                                    folio_test_dirty(folio) && !(vma->vm_flags & VM_DROPPABLE)) {
                                         set_pte_at(mm, address, pvmw.pte, pteval);
                                         folio_set_swapbacked(folio);
                                         goto walk_abort;
-                                } else if (ref_count != 1 + map_count) {
+                                }
+                                if (!refs_ok) {
                                         // An extra reference does not make the
-                                        // folio swap-backed (faeb2831b517, B7).
+                                        // folio swap-backed (faeb2831b517, B7),
+                                        // unless the rules recreate the bug.
                                         set_pte_at(mm, address, pvmw.pte, pteval);
+                                        if (rules.lazyfree_ref_sets_swapbacked &&
+                                            !(vma->vm_flags & VM_DROPPABLE))
+                                                folio_set_swapbacked(folio);
                                         goto walk_abort;
                                 }
                                 dec_mm_counter(mm, MM_ANONPAGES);

@@ -27,9 +27,13 @@
 #include <tuple>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "fuzz/expect.h"
 #include "fuzz/harness.h"
 #include "fuzz/invariants.h"
 #include "fuzz/oracle.h"
+#include "fuzz/report.h"
 #include "fuzz/scenario.h"
 #include "fuzz/scenario_binary.h"
 #include "fuzz/scenario_text.h"
@@ -198,7 +202,7 @@ void compare_folio(const uf::folio &f, const uf::folio &g, differ &d)
         d.same(f.device_private, g.device_private, "folio device_private");
         d.same(f.partially_mapped, g.partially_mapped, "folio partially_mapped");
         d.same(f.on_deferred_split, g.on_deferred_split, "folio on_deferred_split");
-        d.same(f.maybe_dma_pinned, g.maybe_dma_pinned, "folio maybe_dma_pinned");
+        d.same(f.pincount, g.pincount, "folio pincount");
         d.same(f.refcount, g.refcount, "folio refcount");
         d.same(f.large_mapcount, g.large_mapcount, "folio large_mapcount");
         d.same(f.entire_mapcount, g.entire_mapcount, "folio entire_mapcount");
@@ -303,6 +307,20 @@ void compare_logs(const uf::world &x, const uf::world &y, differ &d)
         d.same(x.nr_clears, y.nr_clears, "number of batches cleared");
         for (int i = 0; i < std::min(x.nr_clears, uf::MAX_CLEAR_LOG) && d.ok(); i++)
                 d.same(x.clear_log[i], y.clear_log[i], "cleared batch " + std::to_string(i));
+        d.same(x.nr_pending, y.nr_pending, "number of pending flush ranges");
+        for (int i = 0; i < std::min(x.nr_pending, uf::MAX_PENDING_LOG) && d.ok(); i++)
+                d.same(x.pending_log[i], y.pending_log[i], "pending range " + std::to_string(i));
+        d.same(x.ubc_required_at_return, y.ubc_required_at_return, "flush required at return");
+        d.same(x.ubc_writable_at_return, y.ubc_writable_at_return, "flush writable at return");
+        d.same(x.reclaimed, y.reclaimed, "reclaimed");
+        d.same(x.written_back, y.written_back, "written_back");
+        d.same(x.pageout_result, y.pageout_result, "pageout result");
+        d.same(x.writable_at_writeback, y.writable_at_writeback, "writable_at_writeback");
+        d.same(x.written_after_writeback, y.written_after_writeback, "written_after_writeback");
+        d.same(x.nr_trace, y.nr_trace, "number of trace records");
+        d.same(x.trace_dropped, y.trace_dropped, "trace records dropped");
+        for (int i = 0; i < std::min(x.nr_trace, uf::MAX_TRACE) && d.ok(); i++)
+                d.same(x.trace[i], y.trace[i], "trace record " + std::to_string(i));
 }
 
 void compare_ops(const uf::op_counters &a, const uf::op_counters &b, differ &d)
@@ -331,6 +349,7 @@ bool same_world(const uf::world &x, const uf::world &y, std::string *why)
         for (int i = 0; i < uf::MAX_FOLIO_PAGES; i++)
                 d.same(x.swap_count[i], y.swap_count[i], "swap count of page " + std::to_string(i));
         d.same(x.unowned_refs, y.unowned_refs, "unowned_refs");
+        d.same(x.gup_refs, y.gup_refs, "gup_refs");
         compare_logs(x, y, d);
         compare_ops(x.ops, y.ops, d);
         d.same(x.violations, y.violations, "violations");
@@ -416,6 +435,10 @@ TEST(SameWorld, FindsEveryKindOfDifference)
             {"fired event", [](uf::world &x, int, unsigned long) { x.fired[0].when++; }},
             {"cleared batch", [](uf::world &x, int, unsigned long) { x.clear_log[0].nr++; }},
             {"ops", [](uf::world &x, int, unsigned long) { x.ops.walk_steps++; }},
+            {"trace", [](uf::world &x, int, unsigned long) { x.trace[0].value++; }},
+            {"pending flush", [](uf::world &x, int, unsigned long) { x.nr_pending++; }},
+            {"writeback",
+             [](uf::world &x, int, unsigned long) { x.written_after_writeback.flip(1); }},
         };
         for (const mutation &m : mutations) {
                 auto copy = std::make_unique<uf::world>(w);
@@ -440,6 +463,107 @@ TEST_P(CorpusFile, Replay)
         uf::run_scenario(s, r.get());
         ASSERT_TRUE(r->v.ok()) << GetParam() << ": " << r->v.kind_name() << " " << r->v.class_name()
                                << ": " << r->v.detail;
+        // The file's kernel-derived expectations hold on both sides.
+        std::vector<uf::expectation> expect;
+        uf::parse_error err;
+        ASSERT_TRUE(uf::parse_expectations(read_text(GetParam()), GetParam(), s, &expect, &err))
+            << err.what();
+        for (const std::string &u : uf::check_expectations(expect, *r))
+                ADD_FAILURE() << GetParam() << ": " << u;
+}
+
+// repro --json of every corpus file parses, says "schema": 1, and holds
+// enough to rebuild the text report's view: every slot's row character
+// follows from its kind, page and bits alone, and matches the world's;
+// per-page counts, refcount, counters and the verdict match the run.
+char char_from_json(const nlohmann::json &slot)
+{
+        if (slot["huge"].get<bool>())
+                return '#';
+        std::string kind = slot["kind"];
+        const nlohmann::json &b = slot["bits"];
+        if (kind == "none")
+                return '.';
+        if (kind == "present") {
+                if (slot["page"].is_null())
+                        return 'f';
+                return b["dirty"].get<bool>() ? 'D' : b["write"].get<bool>() ? 'W' : 'P';
+        }
+        if (kind == "swap")
+                return 'S';
+        if (kind == "marker")
+                return 'M';
+        if (kind == "device-exclusive")
+                return 'X';
+        if (kind == "device-private")
+                return 'V';
+        if (kind == "hwpoison")
+                return 'H';
+        return '?';
+}
+
+void expect_world_json(const nlohmann::json &j, const uf::world &w, const std::string &who)
+{
+        const nlohmann::json &f = j["folio"];
+        EXPECT_EQ(f["refcount"].get<int>(), w.folio.refcount) << who;
+        EXPECT_EQ(f["dirty"].get<bool>(), w.folio.dirty) << who;
+        EXPECT_EQ(f["swapbacked"].get<bool>(), w.folio.swapbacked) << who;
+        ASSERT_EQ(f["pages"].size(), uf::folio_nr_pages(&w.folio)) << who;
+        for (size_t p = 0; p < f["pages"].size(); p++) {
+                const nlohmann::json &page = f["pages"][p];
+                EXPECT_EQ(page["mapcount"].get<int>(), w.folio.mapcount[p]) << who << " page " << p;
+                EXPECT_EQ(page["anon_exclusive"].get<bool>(), w.folio.anon_exclusive.test(p))
+                    << who << " page " << p;
+                EXPECT_EQ(page["hwpoison"].get<bool>(), w.folio.hwpoison.test(p)) << who;
+                EXPECT_EQ(page["swap_count"].get<int>(), w.swap_count[p]) << who;
+        }
+        ASSERT_EQ(j["mms"].size(), static_cast<size_t>(w.nr_mms)) << who;
+        for (int m = 0; m < w.nr_mms; m++)
+                for (int c = 0; c < uf::NR_MM_COUNTERS; c++)
+                        EXPECT_EQ(j["mms"][m]["rss"][uf::mm_counter_name(c)].get<long>(),
+                                  w.mms[m].rss_stat[c])
+                            << who << " mm " << m;
+        ASSERT_EQ(j["vmas"].size(), static_cast<size_t>(w.nr_vmas)) << who;
+        for (int v = 0; v < w.nr_vmas; v++) {
+                const nlohmann::json &vma = j["vmas"][v];
+                int mm = vma["mm"];
+                unsigned long start, end;
+                uf::row_span(w, v, &start, &end);
+                ASSERT_EQ(vma["slots"].size(), (end - start) / uf::PAGE_SIZE) << who;
+                for (const nlohmann::json &slot : vma["slots"]) {
+                        unsigned long addr = slot["addr"];
+                        char c = char_from_json(slot);
+                        EXPECT_EQ(std::string(1, c), slot["char"].get<std::string>()) << who;
+                        EXPECT_EQ(c, uf::slot_char(w, mm, addr)) << who << " " << hex(addr);
+                }
+        }
+        EXPECT_EQ(j["tlb_flush"]["writable_at_return"].get<bool>(), w.ubc_writable_at_return);
+        EXPECT_EQ(j["trace"].size(), static_cast<size_t>(w.nr_trace)) << who;
+}
+
+TEST_P(CorpusFile, JsonReport)
+{
+        uf::scenario s = load(GetParam());
+        auto r = std::make_unique<uf::run_result>();
+        uf::run_scenario(s, r.get());
+        nlohmann::json j = nlohmann::json::parse(uf::json_report(s, *r));
+        EXPECT_EQ(j["schema"].get<int>(), 1);
+        EXPECT_EQ(j["verdict"]["ok"].get<bool>(), r->v.ok());
+        EXPECT_EQ(j["verdict"]["class"].get<std::string>(), r->v.class_name());
+        EXPECT_EQ(j["scenario"].get<std::string>(), uf::print_scenario(s));
+        expect_world_json(j["before"], r->before, "before");
+        ASSERT_EQ(j["sides"].size(), 2u);
+        const uf::side_result *sides[] = {&r->ref, &r->bat};
+        const uf::implementation impls[] = {uf::implementation::reference,
+                                            uf::implementation::batched};
+        for (int i = 0; i < 2; i++) {
+                const nlohmann::json &side = j["sides"][i];
+                EXPECT_EQ(side["name"].get<std::string>(), uf::implementation_name(impls[i]));
+                EXPECT_EQ(side["result"]["return"].get<bool>(), sides[i]->ret);
+                EXPECT_EQ(side["result"]["invariants"]["ok"].get<bool>(), sides[i]->inv.ok());
+                expect_world_json(side["result"]["after"], sides[i]->after,
+                                  uf::implementation_name(impls[i]));
+        }
 }
 
 TEST_P(CorpusFile, TextRoundTrip)
@@ -551,6 +675,49 @@ TEST(CorpusSeeds, AreDescribedCoverageScenarios)
                         EXPECT_NE(bytes, reproducers[i])
                             << path << " is the reproducer " << regression_files()[i];
         }
+}
+
+// A regression that carries kernel-derived expectations ("# expect-after:")
+// says in its first comment which kernel function they come from: it names
+// one (a "name()") and the file it lives in.
+TEST(CorpusRegressions, ExpectationsNameTheirKernelSource)
+{
+        int with = 0;
+        for (const std::string &path : regression_files()) {
+                std::string text = read_text(path);
+                if (text.find("# expect-after:") == std::string::npos)
+                        continue;
+                with++;
+                std::string comment = first_comment(text);
+                EXPECT_NE(comment.find("()"), std::string::npos)
+                    << path << ": the first comment names no kernel function";
+                EXPECT_TRUE(comment.find("(mm/") != std::string::npos ||
+                            comment.find("(include/") != std::string::npos)
+                    << path << ": the first comment names no kernel source file";
+        }
+        EXPECT_GE(with, 5) << "issue 12 items 1-5 each have one";
+}
+
+// A wrong expectation is reported (the checker is not vacuous).
+TEST(CorpusRegressions, UnmetExpectationIsReported)
+{
+        std::string path = (REGRESSION_DIR / "rmap_walk_pgoff_order.scn").string();
+        uf::scenario s = load(path);
+        auto r = std::make_unique<uf::run_result>();
+        uf::run_scenario(s, r.get());
+        std::vector<uf::expectation> e;
+        uf::parse_error err;
+        ASSERT_TRUE(uf::parse_expectations("# expect-after: pte vma=1 pages=0-7 present\n"
+                                           "# expect-after: return true\n"
+                                           "# expect-after: flush writable=1\n",
+                                           "x", s, &e, &err))
+            << err.what();
+        std::vector<std::string> unmet = uf::check_expectations(e, *r);
+        EXPECT_EQ(unmet.size(), 6u); // three lines, both sides
+        EXPECT_NE(unmet[0].find("vma 1 page 0 is none"), std::string::npos) << unmet[0];
+        EXPECT_FALSE(
+            uf::parse_expectations("# expect-after: pte vma=9 pages=0 none\n", "x", s, &e, &err));
+        EXPECT_EQ(err.what(), "x:1: no vma 9");
 }
 
 // A regression's "# expect: KIND class" names a failure class the oracle has.

@@ -96,11 +96,14 @@ void expect_mapcount(const world &w, int first, int last, int n, const char *who
 // gup_pin(p): GUP-fast takes a pin just before p's slot is cleared.
 // ---------------------------------------------------------------------
 
-// Order 0 lazyfree: the pin makes ref 3 != 1 + 1 -> restore, abort. The pin
-// is a reference, not a redirty: swapbacked stays clear; the pin's ref stays.
+// Order 0 lazyfree: the pin brings GUP_PIN_COUNTING_BIAS references
+// (try_grab_folio()), ref 1026 != 1 + 1 -> restore, abort. The pin is a
+// reference, not a redirty: swapbacked stays clear; the pin's refs stay.
+// GUP-fast pins an anonymous page only if it is exclusive (gup_must_unshare()).
 TEST(EventGupPin, Order0LazyfreeRestored)
 {
         scenario s = lazyfree(0);
+        s.pae = page_bits({1});
         s.ttu = reclaim_ttu(0);
         add_event(s, event_kind::gup_pin, 0);
         both b(s);
@@ -111,8 +114,8 @@ TEST(EventGupPin, Order0LazyfreeRestored)
                 EXPECT_EQ(fired(*w, event_kind::gup_pin), 1) << who;
                 EXPECT_PTE(at(*w, 0), folio_pte(0, PTE_YOUNG)) << who;
                 EXPECT_FALSE(w->folio.swapbacked) << who;
-                EXPECT_EQ(w->folio.refcount, 3) << who; // 1 isolation + 1 mapping + 1 pin
-                EXPECT_TRUE(w->folio.maybe_dma_pinned) << who;
+                EXPECT_EQ(w->folio.refcount, 1026) << who; // 1 isolation + 1 mapping + 1024 pin
+                EXPECT_TRUE(folio_maybe_dma_pinned(&w->folio)) << who;
                 EXPECT_EQ(rss(*w, MM_ANONPAGES), 1) << who; // nothing discarded
                 EXPECT_EQ(w->folio.mapcount[0], 1) << who;
         }
@@ -127,6 +130,7 @@ TEST(EventGupPin, Order0LazyfreeRestored)
 TEST(EventGupPin, MidFolioPerPteVsWholeBatch)
 {
         scenario s = lazyfree(4);
+        s.pae = first_pages(16);
         s.ttu = reclaim_ttu(4);
         add_event(s, event_kind::gup_pin, 5);
         both b(s);
@@ -157,7 +161,7 @@ TEST(EventGupPin, MidFolioPerPteVsWholeBatch)
 
         for (const world *w : {&b.ref, &b.bat}) {
                 EXPECT_FALSE(w->folio.swapbacked);
-                EXPECT_TRUE(w->folio.maybe_dma_pinned);
+                EXPECT_TRUE(folio_maybe_dma_pinned(&w->folio));
         }
 }
 
@@ -179,7 +183,8 @@ TEST(EventGupPin, ExclusiveSwapbackedPageStaysMapped)
                 EXPECT_PTE(at(*w, 0), folio_pte(0, PTE_YOUNG)) << who;
                 EXPECT_EQ(w->swap_count[0], 0) << who; // +1 by dup, -1 by put
                 EXPECT_TRUE(w->folio.anon_exclusive.test(0)) << who;
-                EXPECT_EQ(w->folio.refcount, 4) << who; // 1 + 1 swap cache + 1 mapping + 1 pin
+                EXPECT_EQ(w->folio.refcount, 1027)
+                    << who; // 1 + 1 swap cache + 1 mapping + 1024 pin
                 EXPECT_EQ(rss(*w, MM_ANONPAGES), 1) << who;
                 EXPECT_EQ(rss(*w, MM_SWAPENTS), 0) << who;
         }
@@ -188,12 +193,15 @@ TEST(EventGupPin, ExclusiveSwapbackedPageStaysMapped)
 }
 
 // A shared (non-exclusive) swap-backed page is converted despite the pin:
-// only exclusive pages go through the try-share pin check.
+// only exclusive pages go through the try-share pin check. GUP-fast can pin
+// only the exclusive page 1 (gup_must_unshare()); shared page 0 still swaps
+// out, page 1 fails to share and stays.
 TEST(EventGupPin, SharedSwapbackedPageStillSwapsOut)
 {
-        scenario s = anon_swapcache(0);
-        s.ttu = reclaim_ttu(0);
-        add_event(s, event_kind::gup_pin, 0);
+        scenario s = anon_swapcache(1);
+        s.pae = page_bits({0, 1});
+        s.ttu = reclaim_ttu(1);
+        add_event(s, event_kind::gup_pin, 1);
         both b(s);
 
         EXPECT_NO_VIOLATIONS(b);
@@ -201,13 +209,16 @@ TEST(EventGupPin, SharedSwapbackedPageStillSwapsOut)
                 const char *who = w == &b.ref ? "reference" : "batched";
                 EXPECT_EQ(fired(*w, event_kind::gup_pin), 1) << who;
                 EXPECT_PTE(at(*w, 0), folio_swap_pte(0, 0)) << who;
+                EXPECT_PTE(at(*w, 1), folio_pte(1, PTE_YOUNG)) << who;
                 EXPECT_EQ(w->swap_count[0], 1) << who;
-                EXPECT_EQ(w->folio.refcount, 3) << who; // 1 + 1 swap cache + 1 pin
-                EXPECT_EQ(rss(*w, MM_ANONPAGES), 0) << who;
+                EXPECT_EQ(w->swap_count[1], 0) << who;
+                // 1 + 2 swap cache + 2 mappings + 1 pin (large folio) - 1
+                EXPECT_EQ(w->folio.refcount, 5) << who;
+                EXPECT_EQ(rss(*w, MM_ANONPAGES), 1) << who;
                 EXPECT_EQ(rss(*w, MM_SWAPENTS), 1) << who;
         }
-        EXPECT_TRUE(b.ref_ret);
-        EXPECT_TRUE(b.bat_ret);
+        EXPECT_FALSE(b.ref_ret);
+        EXPECT_FALSE(b.bat_ret);
 }
 
 // PMD-mapped lazyfree, gup_pin(5). Batched (§8): no split; the pin lands at
@@ -223,6 +234,7 @@ TEST(EventGupPin, PmdLazyfreeBatchedRestoresPmdReferenceSplits)
         vma_spec &v = add_vma(s, 0, 0x200000, 0x400000, 0x200000);
         v.pmd = true;
         fill_slots(v, 0, 512, slot_kind::present, PTE_YOUNG);
+        s.pae = first_pages(512); // GUP-fast pins exclusive anon pages only
         add_event(s, event_kind::gup_pin, 5);
         both b(s);
 
@@ -262,7 +274,10 @@ TEST(EventGupPin, PmdLazyfreeBatchedRestoresPmdReferenceSplits)
 // with the OR-ed dirty bit (§10.4, §10.6).
 TEST(EventHwDirty, LazyfreeRedirtyAbortSetsSwapbacked)
 {
-        scenario s = lazyfree(2);
+        // The CPU dirties only a writable entry, which an anon page has only
+        // when exclusive.
+        scenario s = lazyfree(2, PTE_YOUNG | PTE_WRITE);
+        s.pae = page_bits({1, 1, 1, 1});
         s.ttu = reclaim_ttu(2);
         add_event(s, event_kind::hw_dirty, 2);
         both b(s);
@@ -270,13 +285,13 @@ TEST(EventHwDirty, LazyfreeRedirtyAbortSetsSwapbacked)
         EXPECT_NO_VIOLATIONS(b);
         // Reference.
         expect_none(b.ref, 0, 2, "reference");
-        EXPECT_PTE(at(b.ref, 2), folio_pte(2, PTE_YOUNG | PTE_DIRTY));
-        EXPECT_PTE(at(b.ref, 3), folio_pte(3, PTE_YOUNG));
+        EXPECT_PTE(at(b.ref, 2), folio_pte(2, PTE_YOUNG | PTE_WRITE | PTE_DIRTY));
+        EXPECT_PTE(at(b.ref, 3), folio_pte(3, PTE_YOUNG | PTE_WRITE));
         EXPECT_EQ(rss(b.ref, MM_ANONPAGES), 2); // 4 - 2
         EXPECT_EQ(b.ref.folio.refcount, 3);     // 1 + 4 - 2
         // Batched.
         EXPECT_EQ(batches(b.bat), "m0:p0+4");
-        expect_present(b.bat, 0, 4, PTE_YOUNG | PTE_DIRTY, "batched");
+        expect_present(b.bat, 0, 4, PTE_YOUNG | PTE_WRITE | PTE_DIRTY, "batched");
         EXPECT_EQ(rss(b.bat, MM_ANONPAGES), 4);
         EXPECT_EQ(b.bat.folio.refcount, 5); // 1 + 4
 
@@ -294,7 +309,7 @@ TEST(EventHwDirty, LazyfreeRedirtyAbortSetsSwapbacked)
 // mapping still goes (page cache keeps the data).
 TEST(EventHwDirty, FileFolioEndsDirty)
 {
-        scenario s = file_folio(2);
+        scenario s = file_folio(2, PTE_YOUNG | PTE_WRITE);
         s.ttu = reclaim_ttu(2);
         add_event(s, event_kind::hw_dirty, 1);
         both b(s);
@@ -324,21 +339,22 @@ TEST(EventHwDirty, PmdLazyfreeRedirty)
         s.ttu = reclaim_ttu(HPAGE_PMD_ORDER);
         vma_spec &v = add_vma(s, 0, 0x200000, 0x400000, 0x200000);
         v.pmd = true;
-        fill_slots(v, 0, 512, slot_kind::present, PTE_YOUNG);
+        fill_slots(v, 0, 512, slot_kind::present, PTE_YOUNG | PTE_WRITE);
+        s.pae = first_pages(512);
         add_event(s, event_kind::hw_dirty, 0);
         both b(s);
 
         EXPECT_NO_VIOLATIONS(b);
         // Batched.
         EXPECT_EQ(b.bat.mms[0].pmd[1].kind, pmd_kind::huge);
-        EXPECT_PTE(b.bat.mms[0].pmd[1].huge, folio_pte(0, PTE_YOUNG | PTE_DIRTY));
+        EXPECT_PTE(b.bat.mms[0].pmd[1].huge, folio_pte(0, PTE_YOUNG | PTE_WRITE | PTE_DIRTY));
         EXPECT_EQ(rss(b.bat, MM_ANONPAGES), 512);
         EXPECT_EQ(b.bat.folio.refcount, 2); // 1 + 1 PMD mapping
         EXPECT_EQ(b.bat.folio.entire_mapcount, 1);
         // Reference.
         EXPECT_EQ(b.ref.mms[0].pmd[1].kind, pmd_kind::table);
-        EXPECT_PTE(at(b.ref, 0), folio_pte(0, PTE_YOUNG | PTE_DIRTY));
-        expect_present(b.ref, 1, 512, PTE_YOUNG, "reference");
+        EXPECT_PTE(at(b.ref, 0), folio_pte(0, PTE_YOUNG | PTE_WRITE | PTE_DIRTY));
+        expect_present(b.ref, 1, 512, PTE_YOUNG | PTE_WRITE, "reference");
         EXPECT_EQ(rss(b.ref, MM_ANONPAGES), 512);
         EXPECT_EQ(b.ref.folio.refcount, 513); // 1 + 512 PTE mappings after the split
         EXPECT_EQ(b.ref.folio.large_mapcount, 512);
@@ -458,42 +474,44 @@ TEST(EventSpecRef, NeverFiresForFileFolio)
         EXPECT_TRUE(b.bat_ret);
 }
 
-// gup_redirty(2): a GUP user dirties the folio, seen at the dirty test after
-// page 2's clear -> redirty abort WITH swapbacked (B8). The ptes themselves
-// are clean, so the restored slots are not dirty.
+// gup_redirty(2): a GUP user dirties the folio through the reference it
+// holds (extra_refs), seen at the dirty test after page 2's clear -> redirty
+// abort WITH swapbacked (B8): the dirty test decides before the refcount one.
+// The ptes themselves are clean, so the restored slots are not dirty.
 TEST(EventGupRedirty, LazyfreeAbortSetsSwapbacked)
 {
         scenario s = lazyfree(2);
+        s.extra_refs = 1;
         s.ttu = reclaim_ttu(2);
         add_event(s, event_kind::gup_redirty, 2);
         both b(s);
 
         EXPECT_NO_VIOLATIONS(b);
-        // Reference: pages 0-1 discarded before page 2's clear.
-        expect_none(b.ref, 0, 2, "reference");
-        expect_present(b.ref, 2, 4, PTE_YOUNG, "reference");
-        EXPECT_EQ(rss(b.ref, MM_ANONPAGES), 2); // 4 - 2
-        EXPECT_EQ(b.ref.folio.refcount, 3);     // 1 + 4 - 2
-        // Batched.
+        // Reference: page 0's check sees the extra reference and stops the
+        // walk before page 2 is cleared, so the redirty never fires there.
+        expect_present(b.ref, 0, 4, PTE_YOUNG, "reference");
+        EXPECT_EQ(fired(b.ref, event_kind::gup_redirty), 0);
+        EXPECT_FALSE(b.ref.folio.swapbacked);
+        EXPECT_FALSE(b.ref.folio.dirty);
+        // Batched: the batch of 4 clears page 2 before its one check.
         expect_present(b.bat, 0, 4, PTE_YOUNG, "batched");
-        EXPECT_EQ(rss(b.bat, MM_ANONPAGES), 4);
-        EXPECT_EQ(b.bat.folio.refcount, 5); // 1 + 4
-
+        EXPECT_EQ(fired(b.bat, event_kind::gup_redirty), 1);
+        EXPECT_TRUE(b.bat.folio.swapbacked);
+        EXPECT_TRUE(b.bat.folio.dirty);
         for (const world *w : {&b.ref, &b.bat}) {
-                const char *who = w == &b.ref ? "reference" : "batched";
-                EXPECT_EQ(fired(*w, event_kind::gup_redirty), 1) << who;
-                EXPECT_TRUE(w->folio.swapbacked) << who;
-                EXPECT_TRUE(w->folio.dirty) << who;
+                EXPECT_EQ(rss(*w, MM_ANONPAGES), 4);
+                EXPECT_EQ(w->folio.refcount, 6); // 1 + 4 + 1 extra
         }
         EXPECT_FALSE(b.ref_ret);
         EXPECT_FALSE(b.bat_ret);
 }
 
-// VM_DROPPABLE ignores dirtiness: the redirty fires but the folio is still
-// discarded and never made swapbacked.
-TEST(EventGupRedirty, DroppableStillDiscards)
+// VM_DROPPABLE ignores dirtiness, but the redirtier holds a reference: the
+// refcount test still keeps the folio, and it never becomes swapbacked.
+TEST(EventGupRedirty, DroppableKeptByTheGupReference)
 {
         scenario s = one_vma(folio_type::lazyfree, 2, slot_kind::present, PTE_YOUNG, VM_DROPPABLE);
+        s.extra_refs = 1;
         s.ttu = reclaim_ttu(2);
         add_event(s, event_kind::gup_redirty, 0);
         both b(s);
@@ -502,11 +520,31 @@ TEST(EventGupRedirty, DroppableStillDiscards)
         for (const world *w : {&b.ref, &b.bat}) {
                 const char *who = w == &b.ref ? "reference" : "batched";
                 EXPECT_EQ(fired(*w, event_kind::gup_redirty), 1) << who;
-                expect_none(*w, 0, 4, who);
+                expect_present(*w, 0, 4, PTE_YOUNG, who);
                 EXPECT_TRUE(w->folio.dirty) << who;
                 EXPECT_FALSE(w->folio.swapbacked) << who;
-                EXPECT_EQ(rss(*w, MM_ANONPAGES), 0) << who; // 4 - 4
-                EXPECT_EQ(w->folio.refcount, 1) << who;     // 1 + 4 - 4
+                EXPECT_EQ(rss(*w, MM_ANONPAGES), 4) << who;
+                EXPECT_EQ(w->folio.refcount, 6) << who; // 1 + 4 + 1 extra
+        }
+        EXPECT_FALSE(b.ref_ret);
+        EXPECT_FALSE(b.bat_ret);
+}
+
+// No GUP user holds a reference: nobody can dirty the folio behind the page
+// tables' back, so gup_redirty never fires and the clean folio is discarded.
+TEST(EventGupRedirty, NeedsAGupReference)
+{
+        scenario s = lazyfree(2);
+        s.ttu = reclaim_ttu(2);
+        add_event(s, event_kind::gup_redirty, 0);
+        both b(s);
+
+        EXPECT_NO_VIOLATIONS(b);
+        for (const world *w : {&b.ref, &b.bat}) {
+                const char *who = w == &b.ref ? "reference" : "batched";
+                EXPECT_EQ(w->nr_fired, 0) << who;
+                expect_none(*w, 0, 4, who);
+                EXPECT_FALSE(w->folio.dirty) << who;
         }
         EXPECT_TRUE(b.ref_ret);
         EXPECT_TRUE(b.bat_ret);
@@ -522,7 +560,7 @@ TEST(EventGupRedirty, DroppableStillDiscards)
 TEST(EventStaleTlbWrite, FiresForDirtySlotAtDeferredFlush)
 {
         scenario s = file_folio(2);
-        s.vmas[0].slot[1].bits |= PTE_DIRTY;
+        s.vmas[0].slot[1].bits |= PTE_WRITE | PTE_DIRTY;
         s.ttu = reclaim_ttu(2); // TTU_BATCH_FLUSH | TTU_SYNC
         add_event(s, event_kind::stale_tlb_write, 1);
         both b(s, /*flush=*/false);
@@ -545,6 +583,23 @@ TEST(EventStaleTlbWrite, FiresForDirtySlotAtDeferredFlush)
         }
         EXPECT_TRUE(b.ref_ret);
         EXPECT_TRUE(b.bat_ret);
+}
+
+// A read-only dirty slot's cached entry cannot be written through either.
+TEST(EventStaleTlbWrite, NeverFiresForReadOnlyDirtySlot)
+{
+        scenario s = file_folio(2);
+        s.vmas[0].slot[1].bits |= PTE_DIRTY;
+        s.ttu = reclaim_ttu(2);
+        add_event(s, event_kind::stale_tlb_write, 1);
+        both b(s);
+
+        EXPECT_NO_VIOLATIONS(b);
+        for (const world *w : {&b.ref, &b.bat}) {
+                EXPECT_EQ(w->nr_fired, 0);
+                EXPECT_TRUE(w->stale_written.none());
+                EXPECT_TRUE(w->folio.dirty); // from the dirty pte
+        }
 }
 
 // A clean slot's cached entry cannot be written through (a clean->dirty
@@ -571,7 +626,7 @@ TEST(EventStaleTlbWrite, NeverFiresForCleanSlot)
 // clear, so a stale write through that entry is then possible.
 TEST(EventStaleTlbWrite, FiresAfterHardwareDirtiedTheEntry)
 {
-        scenario s = file_folio(2);
+        scenario s = file_folio(2, PTE_YOUNG | PTE_WRITE);
         s.ttu = reclaim_ttu(2);
         add_event(s, event_kind::hw_dirty, 1);
         add_event(s, event_kind::stale_tlb_write, 1);

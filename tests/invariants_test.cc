@@ -143,10 +143,12 @@ scenario file_uffd()
         return s;
 }
 
-// Anon in the swap cache, order 2, PAE {1,1,0,0}: every page swapped out.
+// Anon in the swap cache, order 2, PAE {1,1,0,0}, in a VMA registered for
+// uffd-wp (page 2's pte carries the bit): every page swapped out.
 scenario anon_swapout()
 {
         scenario s = one_vma(folio_type::anon, 2, slot_kind::present, PTE_YOUNG);
+        s.vmas[0].flags = VM_UFFD_WP;
         s.pae = 0b0011;
         s.vmas[0].slot[0].bits |= PTE_WRITE | PTE_DIRTY;
         s.vmas[0].slot[1].bits |= PTE_SOFT_DIRTY;
@@ -233,12 +235,13 @@ TEST(InvariantsClean, VmLockedIgnoredUnmaps)
 
 TEST(InvariantsClean, HwpoisonEntry)
 {
-        scenario s = anon_swapout();
-        s.hwpoison.set(1);
-        s.ttu = TTU_HWPOISON | TTU_SYNC;
+        // memory_failure(): a small anon folio outside the swap cache, its
+        // page poisoned, memory failure's flags.
+        scenario s = one_vma(folio_type::anon_nocache, 0, slot_kind::present, PTE_YOUNG);
+        s.hwpoison.set(0);
+        s.ttu = TTU_HWPOISON | TTU_IGNORE_MLOCK | TTU_SYNC;
         run r(s);
-        EXPECT_EQ(r.slot(1).kind, pte_kind::hwpoison);
-        EXPECT_TRUE(is_swap_pte(r.slot(0)));
+        EXPECT_EQ(r.slot(0).kind, pte_kind::hwpoison);
         EXPECT_CLEAN(r);
 }
 
@@ -290,6 +293,47 @@ TEST(InvariantsClean, LazyfreePmdMappedSplit)
         EXPECT_CLEAN(r);
 }
 
+// The reachable settings of the events: GUP-fast pins exclusive anon pages
+// only, the CPU dirties writable ptes only, and a redirtying GUP user holds a
+// reference.
+scenario lazyfree_exclusive()
+{
+        scenario s = lazyfree_discard();
+        for (int p = 0; p < 16; p++)
+                s.pae.set(p);
+        return s;
+}
+
+scenario lazyfree_writable(int page)
+{
+        scenario s = lazyfree_exclusive();
+        s.vmas[0].slot[page].bits |= PTE_WRITE;
+        return s;
+}
+
+scenario lazyfree_gup_ref()
+{
+        scenario s = lazyfree_discard();
+        s.extra_refs = 1;
+        return s;
+}
+
+// A CPU can write through a stale translation only of a writable dirty pte.
+scenario file_dirty_writable(int page)
+{
+        scenario s = one_vma(folio_type::file, 2, slot_kind::present, PTE_YOUNG);
+        s.vmas[0].slot[page].bits |= PTE_WRITE | PTE_DIRTY;
+        s.ttu = TTU_BATCH_FLUSH;
+        return s;
+}
+
+scenario file_writable(int page)
+{
+        scenario s = file_uffd();
+        s.vmas[0].slot[page].bits |= PTE_WRITE;
+        return s;
+}
+
 TEST(InvariantsClean, EventsKeepInvariants)
 {
         struct {
@@ -297,14 +341,14 @@ TEST(InvariantsClean, EventsKeepInvariants)
                 event_kind kind;
                 int page;
         } cases[] = {
-            {lazyfree_discard(), event_kind::gup_pin, 3},
+            {lazyfree_exclusive(), event_kind::gup_pin, 3},
             {lazyfree_discard(), event_kind::spec_ref, 5},
-            {lazyfree_discard(), event_kind::hw_dirty, 7},
-            {lazyfree_discard(), event_kind::gup_redirty, 2},
+            {lazyfree_writable(7), event_kind::hw_dirty, 7},
+            {lazyfree_gup_ref(), event_kind::gup_redirty, 0},
             {anon_swapout(), event_kind::dup_swap_fail, 2},
             {anon_swapout(), event_kind::gup_pin, 1},
-            {file_uffd(), event_kind::stale_tlb_write, 1},
-            {file_uffd(), event_kind::hw_dirty, 2},
+            {file_dirty_writable(1), event_kind::stale_tlb_write, 1},
+            {file_writable(2), event_kind::hw_dirty, 2},
         };
         for (auto &c : cases) {
                 c.s.nr_events = 1;
@@ -318,7 +362,9 @@ TEST(InvariantsClean, EventsKeepInvariants)
 
 TEST(InvariantsClean, ForkSharedAnonAndDevice)
 {
-        // Two mms share an order-2 anon folio; page 3 is device-exclusive in mm 1.
+        // Two mms share pages 0-2 of an order-2 anon folio; page 3 is mapped
+        // only in mm 1, by a device-exclusive entry (its one, exclusive
+        // mapping: make_device_exclusive()).
         scenario s = anon_swapout();
         s.pae.reset();
         s.vmas[0].slot[0].bits &= ~PTE_WRITE;
@@ -326,7 +372,9 @@ TEST(InvariantsClean, ForkSharedAnonAndDevice)
         s.nr_vmas = 2;
         s.vmas[1] = s.vmas[0];
         s.vmas[1].mm = 1;
+        s.vmas[0].slot[3] = slot_spec{};
         s.vmas[1].slot[3] = slot_spec{slot_kind::device_exclusive, PTE_SOFT_DIRTY};
+        s.pae.set(3);
         run r(s);
         EXPECT_TRUE(r.ret);
         EXPECT_EQ(r.after.swap_count[0], 2);
@@ -336,16 +384,16 @@ TEST(InvariantsClean, ForkSharedAnonAndDevice)
 TEST(InvariantsClean, DirtySlotOfAnotherMappingStaysMapped)
 {
         // VMA 0 (mm 0) maps page 1 clean; VMA 1 (mm 1) maps page 0 clean and
-        // page 1 dirty. VMA 0 discards page 1; in VMA 1 spec_ref aborts at
-        // page 0, so the dirty slot of page 1 is never reached: its data stays
-        // mapped, the folio is not freed, nothing is lost.
+        // page 1 dirty. Both start at the folio's page 0 (equal vm_pgoff), so
+        // the walk takes VMA 0 first. VMA 0 discards page 1; in VMA 1 spec_ref
+        // aborts at page 0, so the dirty slot of page 1 is never reached: its
+        // data stays mapped, the folio is not freed, nothing is lost.
         scenario s = one_vma(folio_type::lazyfree, 1, slot_kind::present, PTE_YOUNG);
         s.nr_mms = 2;
         s.nr_vmas = 2;
         s.vmas[1] = s.vmas[0];
         s.vmas[1].mm = 1;
         s.vmas[1].slot[1].bits |= PTE_DIRTY;
-        s.vmas[0].start = page_addr(1);
         s.vmas[0].end = page_addr(2);
         s.vmas[0].slot[0] = slot_spec{};
         s.nr_events = 1;
@@ -360,24 +408,29 @@ TEST(InvariantsClean, DirtySlotOfAnotherMappingStaysMapped)
 
 TEST(InvariantsClean, GupRedirtyAfterAnEarlierDiscard)
 {
-        // VMA 0 (mm 0, normal) discards page 0 while the folio is clean; the
-        // GUP user redirties it only during VMA 1 (mm 1, VM_DROPPABLE), which
-        // may drop dirty data.
+        // VMA 0 (mm 0) discards its exclusive page 0 while the folio is clean
+        // and unreferenced; in VMA 1 (mm 1, walked second: equal vm_pgoff),
+        // GUP-fast pins page 1 as its pte is cleared, and the pinning user
+        // then redirties the folio: page 1 is restored, the folio made
+        // swap-backed, and page 0's earlier discard lost nothing.
         scenario s = one_vma(folio_type::lazyfree, 1, slot_kind::present, PTE_YOUNG);
         s.nr_mms = 2;
         s.nr_vmas = 2;
         s.vmas[1] = s.vmas[0];
         s.vmas[1].mm = 1;
-        s.vmas[1].flags = VM_DROPPABLE;
-        s.vmas[0].end = page_addr(1);
-        s.vmas[0].start = page_addr(0);
         s.vmas[0].slot[1] = slot_spec{};
-        s.nr_events = 1;
-        s.events[0] = event{event_kind::gup_redirty, 1};
+        s.vmas[1].slot[0] = slot_spec{};
+        s.pae = 0b11;
+        s.nr_events = 2;
+        s.events[0] = event{event_kind::gup_pin, 1};
+        s.events[1] = event{event_kind::gup_redirty, 1};
         run r(s);
-        EXPECT_TRUE(r.ret);
-        ASSERT_EQ(r.after.nr_fired, 1);
-        EXPECT_EQ(r.after.fired[0].vma, 1);
+        EXPECT_FALSE(r.ret);
+        ASSERT_EQ(r.after.nr_fired, 2);
+        EXPECT_EQ(r.after.fired[1].vma, 1);
+        EXPECT_TRUE(pte_none(slot_at(r.after, 0, page_addr(0))));
+        EXPECT_TRUE(pte_present(slot_at(r.after, 1, page_addr(1))));
+        EXPECT_TRUE(r.after.folio.swapbacked);
         EXPECT_CLEAN(r);
 }
 
@@ -467,9 +520,9 @@ TEST(InvariantsClean, RandomSweepOfReference)
 
 TEST(WorldView, SlotAtTablesAndHugePmds)
 {
-        scenario s = one_vma(folio_type::file, 2, slot_kind::present, PTE_DIRTY);
+        scenario s = one_vma(folio_type::file, 2, slot_kind::present, PTE_DIRTY | PTE_WRITE);
         s.vmas[0].slot[2] = slot_spec{slot_kind::foreign, 0};
-        s.vmas[0].slot[3] = slot_spec{slot_kind::device_private, PTE_WRITE};
+        s.vmas[0].slot[3] = slot_spec{slot_kind::present, PTE_WRITE};
         ASSERT_EQ(sanitize(s), 0);
         world w;
         build_world(s, w);
@@ -922,7 +975,7 @@ TEST(InvariantBreak, FileDirtyLostHwDirty)
 TEST(InvariantBreak, PinnedExclusiveUnmapped)
 {
         run r(anon_swapout());
-        r.before.folio.maybe_dma_pinned = true;
+        r.before.folio.pincount = 1; // maybe pinned (a large folio's _pincount)
         expect_class(r.check(), invariant::pinned_exclusive_unmapped);
 }
 

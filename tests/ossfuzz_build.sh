@@ -25,6 +25,10 @@ for f in unmap_diff.dict unmap_diff.options unmap_diff_seed_corpus.zip; do
 	[ -s "$out/$f" ] || fail "no \$OUT/$f"
 done
 grep -q '^\[libfuzzer\]' "$out/unmap_diff.options" || fail "unmap_diff.options has no [libfuzzer] section"
+# Kernel mode (real kernel code, GPL-2.0) never enters the OSS-Fuzz build.
+if nm "$out/unmap_diff" | grep -qE ' kshim_|uf6kernel'; then
+	fail "the OSS-Fuzz target links kernel-mode code: $(nm "$out/unmap_diff" | grep -E ' kshim_|uf6kernel' | head -3 | tr '\n' ' ')"
+fi
 
 python3 -m zipfile -e "$out/unmap_diff_seed_corpus.zip" "$scratch/seeds" || fail "cannot unzip the seed corpus"
 nseeds=$(find "$scratch/seeds" -type f | wc -l)

@@ -99,7 +99,7 @@ void expect_folio(const world &w, const folio_expect &e)
         EXPECT_EQ(f.on_deferred_split, e.deferred_split) << "on deferred split queue";
         EXPECT_EQ(f.partially_mapped, e.deferred_split) << "PG_partially_mapped";
         EXPECT_EQ(f.split_deferred, e.deferred_split ? 1 : 0) << "split_deferred events";
-        EXPECT_EQ(f.maybe_dma_pinned, e.maybe_dma_pinned) << "folio_maybe_dma_pinned";
+        EXPECT_EQ(folio_maybe_dma_pinned(&f), e.maybe_dma_pinned) << "folio_maybe_dma_pinned";
         EXPECT_FALSE(f.device_private);
         for (int i = 0; i < MAX_FOLIO_PAGES; i++) {
                 EXPECT_EQ(f.anon_exclusive.test(i), e.pae.test(i)) << "PageAnonExclusive " << i;
@@ -195,76 +195,68 @@ constexpr unsigned int HWPOISON_TTU = TTU_HWPOISON | TTU_IGNORE_MLOCK | TTU_SYNC
 // Row: hwpoison — PageHWPoison(subpage) && TTU_HWPOISON
 // =====================================================================
 
-// File order 2, page 1 poisoned. Page 1's slot becomes a hwpoison entry, the
-// other three take the file branch; all four are "remove 1, put 1".
-TEST(RefHwpoison, FilePoisonedPageGetsEntryOthersUnmapped)
+// File order 0, its page poisoned (memory_failure() unmaps small folios
+// only: it splits a large one first). The slot becomes a hwpoison entry:
+// "remove 1, put 1".
+TEST(RefHwpoison, FilePoisonedPageGetsEntry)
 {
-        scenario s = file_folio(2, PTE_YOUNG);
-        s.hwpoison = page_bits({0, 1, 0, 0});
+        scenario s = file_folio(0, PTE_YOUNG);
+        s.hwpoison = page_bits({1});
         s.ttu = HWPOISON_TTU;
         world w;
         ASSERT_EQ(build_checked(s, w), 0);
-        // 1 isolation + 4 page cache + 4 ptes.
-        ASSERT_EQ(w.folio.refcount, 9);
+        // 1 isolation + 1 page cache + 1 pte.
+        ASSERT_EQ(w.folio.refcount, 3);
 
         result r = unmap(w, s.ttu);
 
         EXPECT_TRUE(r.ret); // no abort path taken
         // Without TTU_BATCH_FLUSH every clear is flushed at once (§4 D).
         EXPECT_FALSE(r.flush_pending);
-        expect_default_slots(w, {none_pte(), folio_hwpoison_pte(1), none_pte(), none_pte()});
-        // mm_counter(file) = MM_FILEPAGES: -1 for the poisoned page, -1 each
-        // for the three file-branch pages: 4 - 4 = 0.
+        expect_default_slots(w, {folio_hwpoison_pte(0)});
+        // mm_counter(file) = MM_FILEPAGES: -1 for the poisoned page.
         expect_mm(w, 0, 0, 0, 0, 0, false);
         expect_unused_mms(w, 1);
         folio_expect e;
-        e.refcount = 9 - 4; // one put per slot; the cache refs stay
-        e.mapcount = repeat(4, 0);
-        e.hwpoison = page_bits({0, 1, 0, 0}); // PageHWPoison is not unmap's to clear
+        e.refcount = 3 - 1; // one put; the cache ref stays
+        e.mapcount = repeat(1, 0);
+        e.hwpoison = page_bits({1}); // PageHWPoison is not unmap's to clear
         // File folios are never queued for deferred split (§7).
         expect_folio(w, e);
         expect_no_violation(w);
 }
 
-// Anon swap-cache order 1, page 0 poisoned (PAE 1), page 1 PAE 1, writable and
-// dirty. Page 0: hwpoison entry, MM_ANONPAGES -1, PAE untouched. Page 1:
-// handled normally by the swap branch.
-TEST(RefHwpoison, AnonNeighbourTakesSwapBranch)
+// Anon swap-cache order 0, its page poisoned and exclusive: memory failure
+// keeps a swap-cache folio there and unmaps without TTU_HWPOISON
+// (unmap_poisoned_folio()), so the page takes the swap branch like any other.
+TEST(RefHwpoison, SwapCacheFolioUnmapsToSwap)
 {
-        scenario s = anon_swapcache(1, PTE_YOUNG);
-        s.pae = page_bits({1, 1});
-        s.vmas[0].slot[0].bits = PTE_WRITE | PTE_YOUNG;
-        s.vmas[0].slot[1].bits = PTE_WRITE | PTE_DIRTY | PTE_YOUNG;
-        s.hwpoison = page_bits({1, 0});
-        s.ttu = HWPOISON_TTU;
+        scenario s = anon_swapcache(0, PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
+        s.pae = page_bits({1});
+        s.hwpoison = page_bits({1});
+        s.ttu = TTU_IGNORE_MLOCK | TTU_SYNC;
         world w;
         ASSERT_EQ(build_checked(s, w), 0);
-        // 1 isolation + 2 swap cache + 2 ptes.
-        ASSERT_EQ(w.folio.refcount, 5);
+        // 1 isolation + 1 swap cache + 1 pte.
+        ASSERT_EQ(w.folio.refcount, 3);
 
         result r = unmap(w, s.ttu);
 
         EXPECT_TRUE(r.ret);
-        // Page 1: swap pte for slot FOLIO_SWAP+1, exclusive because PAE was 1;
-        // no soft-dirty/uffd-wp in the present pte.
-        expect_default_slots(w, {folio_hwpoison_pte(0), folio_swap_pte(1, PTE_SWP_EXCLUSIVE)});
-        // MM_ANONPAGES 2 - 1 (hwpoison) - 1 (swap) = 0; MM_SWAPENTS +1; the swap
-        // branch puts the mm on the mmlist.
+        // A swap pte for slot FOLIO_SWAP+0, exclusive because PAE was 1.
+        expect_default_slots(w, {folio_swap_pte(0, PTE_SWP_EXCLUSIVE)});
+        // MM_ANONPAGES 1 - 1, MM_SWAPENTS +1; the swap branch puts the mm on
+        // the mmlist.
         expect_mm(w, 0, 0, 0, 1, 0, true);
         expect_unused_mms(w, 1);
         folio_expect e;
-        e.refcount = 5 - 2;
-        e.mapcount = repeat(2, 0);
+        e.refcount = 3 - 1;
+        e.mapcount = repeat(1, 0);
         e.anon = e.swapbacked = e.swapcache = true;
-        e.dirty = true; // page 1's pte was dirty: folio_mark_dirty()
-        // Removing page 0 leaves page 1 mapped: a large anon folio becomes
-        // partially mapped and is queued for deferred split (§7).
-        e.deferred_split = true;
-        // The hwpoison branch does not share page 0; page 1's PAE went into its
-        // swap pte and was cleared by folio_try_share_anon_rmap_pte().
-        e.pae = page_bits({1, 0});
-        e.hwpoison = page_bits({1, 0});
-        e.swap_count = {0, 1}; // folio_dup_swap() for page 1 only
+        e.dirty = true; // the pte was dirty: folio_mark_dirty()
+        e.pae = page_bits({0});
+        e.hwpoison = page_bits({1});
+        e.swap_count = {1};
         expect_folio(w, e);
         expect_no_violation(w);
 }
@@ -362,6 +354,7 @@ TEST(RefHwpoison, HwpoisonEntryReplacesUffdMarker)
 TEST(RefGuestUnused, AnonPageDroppedWithoutSwapEntry)
 {
         scenario s = anon_swapcache(0, PTE_WRITE | PTE_UNUSED | PTE_YOUNG);
+        s.arch = ARCH_S390; // pte_unused() is s390's
         s.pae = page_bits({1});
         s.ttu = reclaim_ttu(0);
         world w;
@@ -391,6 +384,7 @@ TEST(RefGuestUnused, AnonPageDroppedWithoutSwapEntry)
 TEST(RefGuestUnused, DirtyLazyfreePageStillDropped)
 {
         scenario s = lazyfree(0, PTE_UNUSED | PTE_DIRTY | PTE_YOUNG);
+        s.arch = ARCH_S390;
         s.ttu = reclaim_ttu(0);
         world w;
         ASSERT_EQ(build_checked(s, w), 0);
@@ -414,13 +408,14 @@ TEST(RefGuestUnused, DirtyLazyfreePageStillDropped)
         expect_no_violation(w);
 }
 
-// With the VMA registered for uffd-wp (userfaultfd_armed) the unused branch is
-// skipped and the anon swap branch runs instead. An anonymous VMA never gets a
-// uffd-wp marker (§6.3).
+// With the VMA registered for userfaultfd (userfaultfd_armed(): any mode; s390
+// has MISSING only) the unused branch is skipped and the anon swap branch runs
+// instead.
 TEST(RefGuestUnused, UffdArmedVmaSkipsBranch)
 {
         scenario s = anon_swapcache(0, PTE_WRITE | PTE_UNUSED | PTE_YOUNG);
-        s.vmas[0].flags = VM_UFFD_WP;
+        s.arch = ARCH_S390;
+        s.vmas[0].flags = VM_UFFD_MISSING;
         s.pae = page_bits({1});
         s.ttu = reclaim_ttu(0);
         world w;
@@ -1018,16 +1013,16 @@ TEST(RefArchUnmapFail, GenericArchNeverFails)
 // Row: share fail — anon_exclusive && folio_maybe_dma_pinned
 // =====================================================================
 
-// Pinned folio (the pin holds one reference: extra_refs = 1). Pages 0 and 1
-// are not exclusive, so no share is attempted and they convert; page 2 is
-// exclusive: dup +1, try_share -EBUSY, put -1, restore, abort.
+// Pinned folio (a large folio's pin holds one reference and _pincount 1,
+// try_grab_folio()). Pages 0 and 1 are not exclusive, so no share is
+// attempted and they convert; page 2 is exclusive: dup +1, try_share -EBUSY,
+// put -1, restore, abort.
 TEST(RefShareFail, PinnedExclusivePageRestored)
 {
         scenario s = anon_swapcache(2, PTE_YOUNG);
         s.pae = page_bits({0, 0, 1, 0});
         s.vmas[0].slot[2].bits = PTE_WRITE | PTE_YOUNG;
         s.folio_flags = FOLIO_PINNED;
-        s.extra_refs = 1;
         s.ttu = reclaim_ttu(2);
         world w;
         ASSERT_EQ(build_checked(s, w), 0);
@@ -1057,7 +1052,6 @@ TEST(RefShareFail, PinnedWithoutExclusivePagesConverts)
 {
         scenario s = anon_swapcache(1, PTE_YOUNG);
         s.folio_flags = FOLIO_PINNED;
-        s.extra_refs = 1;
         s.ttu = reclaim_ttu(1);
         world w;
         ASSERT_EQ(build_checked(s, w), 0);
@@ -1089,9 +1083,10 @@ TEST(RefShareFail, PinnedWithoutExclusivePagesConverts)
 TEST(RefSwapOk, OrderTwoSwapPtesCarryBits)
 {
         scenario s = anon_swapcache(2, PTE_YOUNG);
+        s.vmas[0].flags = VM_UFFD_WP; // the uffd-wp bits need a registered VMA
         s.pae = page_bits({1, 1, 0, 0});
         s.vmas[0].slot[0].bits = PTE_WRITE | PTE_DIRTY | PTE_SOFT_DIRTY;
-        s.vmas[0].slot[1].bits = PTE_WRITE | PTE_UFFD_WP | PTE_YOUNG;
+        s.vmas[0].slot[1].bits = PTE_UFFD_WP | PTE_YOUNG;
         s.vmas[0].slot[2].bits = PTE_SOFT_DIRTY | PTE_UFFD_WP;
         s.vmas[0].slot[3].bits = PTE_YOUNG;
         s.ttu = reclaim_ttu(2);
@@ -1123,13 +1118,13 @@ TEST(RefSwapOk, OrderTwoSwapPtesCarryBits)
 }
 
 // A device-exclusive entry of a swap-backed folio converts too; its swap pte
-// takes soft-dirty and uffd-wp from the device entry (§4 F).
+// takes soft-dirty from the device entry (§4 F; make_device_exclusive() keeps
+// soft-dirty only: the entry is made from a writable pte, never uffd-wp).
 TEST(RefSwapOk, DeviceExclusiveEntryConverts)
 {
         scenario s = anon_swapcache(1, PTE_WRITE | PTE_YOUNG);
         s.pae = page_bits({1, 1});
-        s.vmas[0].slot[1] =
-            slot_spec{slot_kind::device_exclusive, PTE_WRITE | PTE_SOFT_DIRTY | PTE_UFFD_WP};
+        s.vmas[0].slot[1] = slot_spec{slot_kind::device_exclusive, PTE_SOFT_DIRTY};
         s.ttu = reclaim_ttu(1);
         world w;
         ASSERT_EQ(build_checked(s, w), 0);
@@ -1138,9 +1133,8 @@ TEST(RefSwapOk, DeviceExclusiveEntryConverts)
         result r = unmap(w, s.ttu);
 
         EXPECT_TRUE(r.ret);
-        expect_default_slots(w,
-                             {folio_swap_pte(0, PTE_SWP_EXCLUSIVE),
-                              folio_swap_pte(1, PTE_SWP_EXCLUSIVE | PTE_SOFT_DIRTY | PTE_UFFD_WP)});
+        expect_default_slots(w, {folio_swap_pte(0, PTE_SWP_EXCLUSIVE),
+                                 folio_swap_pte(1, PTE_SWP_EXCLUSIVE | PTE_SOFT_DIRTY)});
         expect_mm(w, 0, 0, 0, 2, 0, true);
         expect_unused_mms(w, 1);
         folio_expect e;
@@ -1279,13 +1273,19 @@ TEST(RefShmem, UffdWpMarkersOnlyWhereWriteProtected)
         expect_no_violation(w);
 }
 
-// uffd-wp bits in a VMA that is not registered: no markers.
+// uffd-wp bits in a VMA that is not registered cannot be written (they go
+// with the registration: uffd_wp_range()), but the marker rule must hold for
+// them anyway: pte_install_uffd_wp_if_needed() asks userfaultfd_wp(vma). The
+// bits are set in the built world directly.
 TEST(RefFile, UffdBitsWithoutRegistrationNoMarker)
 {
-        scenario s = file_folio(1, PTE_UFFD_WP);
+        scenario s = file_folio(1, PTE_YOUNG);
         s.ttu = reclaim_ttu(1);
         world w;
         ASSERT_EQ(build_checked(s, w), 0);
+        for (int p = 0; p < 2; p++)
+                w.tables[w.mms[0].pmd[page_addr(p) >> PMD_SHIFT].table][pte_index(page_addr(p))]
+                    .bits |= PTE_UFFD_WP;
 
         result r = unmap(w, s.ttu);
 
@@ -1575,6 +1575,7 @@ TEST(RefDeviceEntry, DeviceExclusiveInDroppableLazyfreeDiscarded)
         scenario s = lazyfree(4, PTE_YOUNG);
         s.vmas[0].flags = VM_DROPPABLE;
         s.vmas[0].slot[15] = slot_spec{slot_kind::device_exclusive, 0};
+        s.pae = page_bits({0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
         s.ttu = reclaim_ttu(4);
         world w;
         ASSERT_EQ(build_checked(s, w), 0);
@@ -1592,32 +1593,22 @@ TEST(RefDeviceEntry, DeviceExclusiveInDroppableLazyfreeDiscarded)
         e.mapcount = repeat(16, 0); // never negative: no underflow violation
         e.anon = true;
         e.deferred_split = true;
+        e.pae = s.pae; // a discard leaves PageAnonExclusive alone
         expect_folio(w, e);
         expect_no_violation(w);
 }
 
-TEST(RefDeviceEntry, DevicePrivateInDroppableLazyfreeDiscarded)
+// No device-private slot: a device-private entry maps a ZONE_DEVICE page,
+// which reclaim never sees (sanitize() makes the slot device-exclusive in an
+// anon folio, with the page exclusive).
+TEST(RefDeviceEntry, DevicePrivateSlotIsSanitizedToDeviceExclusive)
 {
         scenario s = lazyfree(4, PTE_YOUNG);
         s.vmas[0].flags = VM_DROPPABLE;
         s.vmas[0].slot[15] = slot_spec{slot_kind::device_private, PTE_SOFT_DIRTY};
-        s.ttu = reclaim_ttu(4);
-        world w;
-        ASSERT_EQ(build_checked(s, w), 0);
-
-        result r = unmap(w, s.ttu);
-
-        EXPECT_TRUE(r.ret);
-        expect_default_slots(w, all_none(16));
-        expect_mm(w, 0, 0, 0, 0, 0, false);
-        expect_unused_mms(w, 1);
-        folio_expect e;
-        e.refcount = 1;
-        e.mapcount = repeat(16, 0);
-        e.anon = true;
-        e.deferred_split = true;
-        expect_folio(w, e);
-        expect_no_violation(w);
+        EXPECT_EQ(sanitize(s), 2); // the kind, and page 15's PageAnonExclusive
+        EXPECT_EQ(s.vmas[0].slot[15], (slot_spec{slot_kind::device_exclusive, PTE_SOFT_DIRTY}));
+        EXPECT_TRUE(s.pae.test(15));
 }
 
 // A device entry in the middle of a clean lazyfree folio, no VM_DROPPABLE.
@@ -1625,6 +1616,7 @@ TEST(RefDeviceEntry, DeviceExclusiveMidFolioDiscarded)
 {
         scenario s = lazyfree(4, PTE_YOUNG);
         s.vmas[0].slot[7] = slot_spec{slot_kind::device_exclusive, 0};
+        s.pae = page_bits({0, 0, 0, 0, 0, 0, 0, 1});
         s.ttu = reclaim_ttu(4);
         world w;
         ASSERT_EQ(build_checked(s, w), 0);
@@ -1640,6 +1632,7 @@ TEST(RefDeviceEntry, DeviceExclusiveMidFolioDiscarded)
         e.mapcount = repeat(16, 0);
         e.anon = true;
         e.deferred_split = true;
+        e.pae = s.pae;
         expect_folio(w, e);
         expect_no_violation(w);
 }

@@ -85,8 +85,8 @@ scenario order0_lazyfree()
         return s;
 }
 
-// Order 9, page-cache folio, one VMA mapping all 512 pages with no two
-// neighbouring slots alike.
+// Order 9, page-cache folio, one VMA (registered for uffd-wp) mapping all 512
+// pages with no two neighbouring slots alike.
 scenario distinct_512(int nr_vmas)
 {
         static const slot_spec cycle[] = {
@@ -94,11 +94,11 @@ scenario distinct_512(int nr_vmas)
             {slot_kind::swap, PTE_SOFT_DIRTY},
             {slot_kind::present, PTE_DIRTY | PTE_WRITE},
             {slot_kind::marker, PTE_UFFD_WP},
-            {slot_kind::device_private, PTE_WRITE},
+            {slot_kind::present, PTE_UFFD_WP | PTE_DIRTY},
             {slot_kind::foreign, PTE_PROTNONE},
-            {slot_kind::device_exclusive, PTE_UFFD_WP},
+            {slot_kind::swap, PTE_UFFD_WP},
             {slot_kind::none, 0},
-            {slot_kind::present, PTE_UNUSED | PTE_YOUNG},
+            {slot_kind::present, PTE_PROTNONE | PTE_YOUNG},
         };
         scenario s;
         s.type = folio_type::file;
@@ -110,6 +110,7 @@ scenario distinct_512(int nr_vmas)
                 unsigned long base = (v / MAX_MMS) * 1024 * PAGE_SIZE;
                 s.vmas[v] = make_vma(static_cast<uint8_t>(v % MAX_MMS), base,
                                      base + MAX_FOLIO_PAGES * PAGE_SIZE, base);
+                s.vmas[v].flags = VM_UFFD_WP;
                 for (int i = 0; i < MAX_FOLIO_PAGES; i++)
                         s.vmas[v].slot[i] = cycle[(i + v) % 9];
                 // The last page must not be `none`, or the encoder would drop it.
@@ -140,7 +141,7 @@ TEST(ScenarioBinary, GoldenBytesPinTheFormat)
         s.nr_events = 1;
         s.events[0] = event{event_kind::gup_pin, 0};
         const bytes expected = {
-            0x01,                                                       // version
+            0x02,                                                       // version
             0x09, 0x00, 0x09, 0x00, 0x05, 0x00, 0x00, 0x00, 0x03, 0x00, // section lengths
             0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x01, 0x01,       // header
             0x00, 0x00, 0x02, 0x10, 0x02, 0x01, 0x02, 0x00, 0x00,       // vma 0
@@ -179,13 +180,14 @@ TEST(ScenarioBinary, RoundTripOrder4MixedKindsTwoMms)
         for (int i = 4; i < 8; i++)
                 a.slot[i] = {slot_kind::present, PTE_DIRTY};
         a.slot[8] = {slot_kind::marker, PTE_UFFD_WP};
-        a.slot[9] = {slot_kind::device_exclusive, PTE_UFFD_WP};
-        a.slot[10] = {slot_kind::device_private, PTE_SOFT_DIRTY};
-        a.slot[11] = {slot_kind::foreign, PTE_WRITE | PTE_PROTNONE};
-        a.slot[15] = {slot_kind::present, PTE_UNUSED};
+        a.slot[9] = {slot_kind::device_exclusive, PTE_SOFT_DIRTY};
+        s.pae.set(9);
+        a.slot[10] = {slot_kind::present, PTE_UFFD_WP};
+        a.slot[11] = {slot_kind::foreign, PTE_PROTNONE};
+        a.slot[15] = {slot_kind::present, PTE_SOFT_DIRTY};
         for (int i = 4; i < 8; i++)
                 b.slot[i] = {slot_kind::present, PTE_YOUNG | PTE_SOFT_DIRTY};
-        b.slot[8] = {slot_kind::swap, PTE_UFFD_WP};
+        b.slot[8] = {slot_kind::swap, 0};
         b.slot[11] = {slot_kind::present, PTE_WRITE};
         s.pae.set(11);
         expect_round_trip(s);
@@ -260,11 +262,17 @@ TEST(ScenarioBinary, RoundTripEveryTtuBit)
         for (unsigned bit = 1; bit & TTU_ALL_FLAGS; bit <<= 1) {
                 scenario s = order0_lazyfree();
                 s.ttu = bit;
+                // TTU_HWPOISON comes with a poisoned page and memory failure's
+                // other flags (unmap_poisoned_folio()).
+                if (bit == TTU_HWPOISON) {
+                        s.ttu |= TTU_IGNORE_MLOCK | TTU_SYNC;
+                        s.hwpoison.set(0);
+                }
                 SCOPED_TRACE(bit);
                 expect_round_trip(s);
         }
         scenario s = order0_lazyfree();
-        s.ttu = TTU_ALL_FLAGS;
+        s.ttu = TTU_ALL_FLAGS & ~TTU_HWPOISON;
         expect_round_trip(s);
 }
 
@@ -312,7 +320,7 @@ TEST(ScenarioBinary, VersionByteMismatchCountsAClampButDecodes)
 {
         scenario s = order0_lazyfree();
         bytes b = encode_scenario(s);
-        for (int v : {0, 2, 0x7f, 0xff}) {
+        for (int v : {0, 1, 3, 0x7f, 0xff}) {
                 b[0] = static_cast<uint8_t>(v);
                 decode_stats ds;
                 scenario d = decode(b, &ds);
@@ -325,16 +333,16 @@ TEST(ScenarioBinary, VersionByteMismatchCountsAClampButDecodes)
 TEST(ScenarioBinary, UnknownTagsMapByModulo)
 {
         bytes b = {
-            0x01, 0x09, 0x00, 0x09, 0x00, 0x05, 0x00, 0x00, 0x00, 0x03, 0x00,
-            // type 7, order 0, ..., arch 3, 1 mm, 1 VMA, 1 event
-            0x07, 0x00, 0x00, 0x00, 0x00, 0x03, 0x01, 0x01, 0x01, 0x00, 0x00, 0x00, 0x10, 0x00,
+            0x02, 0x09, 0x00, 0x09, 0x00, 0x05, 0x00, 0x00, 0x00, 0x03, 0x00,
+            // type 7, order 0, ..., arch 4, 1 mm, 1 VMA, 1 event
+            0x07, 0x00, 0x00, 0x00, 0x00, 0x04, 0x01, 0x01, 0x01, 0x00, 0x00, 0x00, 0x10, 0x00,
             0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x09, 0x00, // one run of slot kind 9
             0x0b, 0x00, 0x00,                                     // event kind 11
         };
         decode_stats ds;
         scenario d = decode(b, &ds);
         EXPECT_EQ(d.type, folio_type::file);                   // 7 % 5
-        EXPECT_EQ(d.arch, ARCH_SPARC_ADI);                     // 3 % 2
+        EXPECT_EQ(d.arch, ARCH_SPARC_ADI);                     // 4 % 3
         EXPECT_EQ(d.vmas[0].slot[0].kind, slot_kind::foreign); // 9 % 7
         EXPECT_EQ(d.events[0].kind, event_kind::spec_ref);     // 11 % 8
         EXPECT_EQ(ds.clamps, 4);

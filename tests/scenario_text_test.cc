@@ -77,7 +77,7 @@ TEST(ScenarioText, OrderFourMixedSlotKindsAndBits)
         scenario s;
         s.type = folio_type::anon;
         s.order = 4;
-        s.pae = 0xf; // pages 0-3, each mapped once and writable
+        s.pae = 0xf | 1 << 9; // pages 0-3 (mapped once and writable) and 9 (dev_excl)
         s.nr_vmas = 1;
         vma_spec &vma = s.vmas[0] = make_vma(0, 0x100000, 0x120000, 0x100000);
         vma.flags = VM_UFFD_WP;
@@ -87,12 +87,12 @@ TEST(ScenarioText, OrderFourMixedSlotKindsAndBits)
         vma.slot[7] = {slot_kind::swap, PTE_UFFD_WP};
         vma.slot[8] = {slot_kind::marker, PTE_UFFD_WP};
         vma.slot[9] = {slot_kind::device_exclusive, PTE_SOFT_DIRTY};
-        vma.slot[10] = {slot_kind::device_private, PTE_UFFD_WP};
-        vma.slot[11] = {slot_kind::present, PTE_PROTNONE | PTE_UNUSED};
+        vma.slot[10] = {slot_kind::present, PTE_UFFD_WP};
+        vma.slot[11] = {slot_kind::present, PTE_PROTNONE};
         std::string text = print_scenario(s);
         EXPECT_EQ(text, "unmapfuzz-scenario v1\n"
                         "folio anon order=4\n"
-                        "pae 0-3\n"
+                        "pae 0-3,9\n"
                         "vma 0 mm=0 start=0x100000 end=0x120000 folio=0x100000 uffd_wp\n"
                         "pte vma=0 pages=0-3 present write dirty\n"
                         "pte vma=0 pages=4-5 foreign write young\n"
@@ -100,8 +100,8 @@ TEST(ScenarioText, OrderFourMixedSlotKindsAndBits)
                         "pte vma=0 pages=7 swap uffd_wp\n"
                         "pte vma=0 pages=8 marker\n"
                         "pte vma=0 pages=9 dev_excl soft_dirty\n"
-                        "pte vma=0 pages=10 dev_priv uffd_wp\n"
-                        "pte vma=0 pages=11 present protnone unused\n");
+                        "pte vma=0 pages=10 present uffd_wp\n"
+                        "pte vma=0 pages=11 present protnone\n");
         expect_round_trip(s);
 }
 
@@ -139,7 +139,7 @@ TEST(ScenarioText, MultipleMmsVmasAndFolioFlags)
         s.nr_mms = 3;
         s.nr_vmas = 4;
         s.vmas[0] = make_vma(0, 0x10000, 0x20000, 0x10000);
-        s.vmas[0].flags = VM_LOCKED | VM_DROPPABLE | VM_UFFD_WP;
+        s.vmas[0].flags = VM_LOCKED | VM_UFFD_WP;
         s.vmas[1] = make_vma(1, 0x10000, 0x20000, 0x10000); // same range, other mm
         s.vmas[2] = make_vma(2, 0x11000, 0x12000, 0x10000); // maps only page 1
         s.vmas[3] = make_vma(0, 0x20000, 0x30000, 0x1f000); // maps pages 1-3
@@ -152,7 +152,7 @@ TEST(ScenarioText, MultipleMmsVmasAndFolioFlags)
         EXPECT_NE(text.find("folio file order=2 dirty mlocked pinned extra_refs=5\nmms 3\n"),
                   std::string::npos)
             << text;
-        EXPECT_NE(text.find("folio=0x10000 locked droppable uffd_wp\n"), std::string::npos);
+        EXPECT_NE(text.find("folio=0x10000 locked uffd_wp\n"), std::string::npos);
         // Non-adjacent runs of one VMA are separate lines.
         EXPECT_NE(text.find("pte vma=1 pages=0-1 present\npte vma=1 pages=3 present\n"),
                   std::string::npos);
@@ -199,15 +199,21 @@ TEST(ScenarioText, EveryTtuFlag)
         for (int bit = 0; bit < 6; bit++) {
                 scenario s;
                 s.ttu = 1u << bit;
+                // TTU_HWPOISON: memory failure's flags and a poisoned page.
+                if (s.ttu == TTU_HWPOISON) {
+                        s.ttu |= TTU_IGNORE_MLOCK | TTU_SYNC;
+                        s.hwpoison.set(0);
+                }
                 std::string text = print_scenario(s);
-                EXPECT_NE(text.find(std::string("\nttu ") + names[bit] + "\n"), std::string::npos)
-                    << text;
+                std::string line = s.ttu == (1u << bit) ? std::string("\nttu ") + names[bit]
+                                                        : "\nttu ignore_mlock sync hwpoison";
+                EXPECT_NE(text.find(line + "\n"), std::string::npos) << text;
                 expect_round_trip(s);
         }
         scenario all;
-        all.ttu = TTU_ALL_FLAGS;
+        all.ttu = TTU_ALL_FLAGS & ~TTU_HWPOISON;
         EXPECT_NE(print_scenario(all).find(
-                      "\nttu split_huge_pmd ignore_mlock sync hwpoison batch_flush rmap_locked\n"),
+                      "\nttu split_huge_pmd ignore_mlock sync batch_flush rmap_locked\n"),
                   std::string::npos);
         expect_round_trip(all);
 }
@@ -287,14 +293,14 @@ TEST(ScenarioText, CanonicalTextIsAFixedPoint)
                                  "folio anon order=4 dirty pinned extra_refs=3\n"
                                  "pae 0-1\n"
                                  "hwpoison 2,9-10\n"
-                                 "ttu ignore_mlock batch_flush\n"
-                                 "arch sparc_adi\n"
+                                 "ttu sync batch_flush\n"
                                  "mms 2\n"
                                  "vma 0 mm=0 start=0x100000 end=0x110000 folio=0x100000 locked\n"
                                  "pte vma=0 pages=0-1 present write dirty young\n"
                                  "pte vma=0 pages=2-3 present young\n"
                                  "pte vma=0 pages=4 swap exclusive\n"
-                                 "vma 1 mm=1 start=0x102000 end=0x108000 folio=0x100000\n"
+                                 "vma 1 mm=1 start=0x102000 end=0x108000 folio=0x100000 "
+                                 "uffd_wp\n"
                                  "pte vma=1 pages=2-3 present\n"
                                  "pte vma=1 pages=5-7 marker\n"
                                  "event gup_pin page=2\n"
@@ -308,29 +314,31 @@ TEST(ScenarioText, CanonicalTextIsAFixedPoint)
 
 TEST(ScenarioText, LenientSpellingsParseToTheCanonicalForm)
 {
-        const std::string text = "# leading comment\n"
-                                 "\n"
-                                 "unmapfuzz-scenario   v1   # header comment\n"
-                                 "event hw_young page=0x3\n"
-                                 "pae 1,0\n"
-                                 "vma 0 start=1048576 folio=0x100000 end=0x110000 mm=1 # decimal\n"
-                                 "\tpte pages=0-1 vma=0 present write\n"
-                                 "pte vma=0 pages=2 none\n"
-                                 "pte vma=0 pages=3 marker uffd_wp#no space before comment\n"
-                                 "mms 2\n"
-                                 "folio anon order=4 extra_refs=0\n"
-                                 "ttu none\n"
-                                 "arch generic\n";
+        const std::string text =
+            "# leading comment\n"
+            "\n"
+            "unmapfuzz-scenario   v1   # header comment\n"
+            "event hw_young page=0x3\n"
+            "pae 1,0\n"
+            "vma 0 start=1048576 folio=0x100000 end=0x110000 mm=1 uffd_wp # decimal\n"
+            "\tpte pages=0-1 vma=0 present write\n"
+            "pte vma=0 pages=2 none\n"
+            "pte vma=0 pages=3 marker uffd_wp#no space before comment\n"
+            "mms 2\n"
+            "folio anon order=4 extra_refs=0\n"
+            "ttu none\n"
+            "arch generic\n";
         scenario s;
         ASSERT_EQ(parse_result(text, &s), "ok");
-        EXPECT_EQ(print_scenario(s), "unmapfuzz-scenario v1\n"
-                                     "folio anon order=4\n"
-                                     "pae 0-1\n"
-                                     "mms 2\n"
-                                     "vma 0 mm=1 start=0x100000 end=0x110000 folio=0x100000\n"
-                                     "pte vma=0 pages=0-1 present write\n"
-                                     "pte vma=0 pages=3 marker\n"
-                                     "event hw_young page=3\n");
+        EXPECT_EQ(print_scenario(s),
+                  "unmapfuzz-scenario v1\n"
+                  "folio anon order=4\n"
+                  "pae 0-1\n"
+                  "mms 2\n"
+                  "vma 0 mm=1 start=0x100000 end=0x110000 folio=0x100000 uffd_wp\n"
+                  "pte vma=0 pages=0-1 present write\n"
+                  "pte vma=0 pages=3 marker\n"
+                  "event hw_young page=3\n");
 }
 
 TEST(ScenarioText, ErrorWhatFormat)
@@ -588,6 +596,147 @@ TEST(ScenarioTextErrors, AnonExclusivityRules)
         EXPECT_EQ(parse_result(H + "folio file order=4\n" + two_mms +
                                "pte vma=0 pages=0 present write\npte vma=1 pages=0 present\n"),
                   "ok");
+}
+
+// Issue 12 item 3: states no caller of try_to_unmap() can produce are
+// rejected with their line and the kernel reason.
+struct unreachable_case {
+        std::string text;
+        std::string error;
+};
+
+TEST(ScenarioTextErrors, UnreachableStatesAreRejected)
+{
+        const std::string file4 = "folio file order=4\n";
+        const std::string lazy4 = "folio lazyfree order=4\n";
+        const std::string vma_at = "vma 0 mm=0 start=0x100000 end=0x110000 folio=0x100000";
+        const unreachable_case cases[] = {
+            // Device entries map anonymous pages only.
+            {H + file4 + V + "pte vma=0 pages=3 dev_excl\n",
+             "t.scn:4: page 3 of vma 0: dev_excl needs an anonymous folio "
+             "(make_device_exclusive() refuses other folios)"},
+            {H + F + "pae 3\n" + V + "pte vma=0 pages=3 dev_priv\n",
+             "t.scn:5: page 3 of vma 0: dev_priv cannot occur: a device-private entry maps a "
+             "ZONE_DEVICE page, which is not on the LRU and reaches try_to_migrate(), never "
+             "try_to_unmap() (use dev_excl for a non-present entry that maps the folio)"},
+            {H + F + V + "pte vma=0 pages=3 dev_excl\n",
+             "t.scn:4: dev_excl page 3 needs 'pae' 3 (make_device_exclusive() converts a "
+             "writable, hence exclusive, mapping)"},
+            {H + F + V + "pte vma=0 pages=3 dev_excl write\n",
+             "t.scn:4: bit 'write' not allowed for dev_excl (allowed: soft_dirty): "
+             "make_device_exclusive() makes the entry from a writable PTE and keeps only its "
+             "soft-dirty bit"},
+            // TTU_HWPOISON comes from memory_failure() only.
+            {H + F + "hwpoison 0\nttu ignore_mlock sync hwpoison\n",
+             "t.scn:4: 'ttu hwpoison' needs an order-0 folio: memory_failure() splits a large "
+             "folio first (try_to_split_thp_page()) or gives up"},
+            {H + "folio anon order=0\nhwpoison 0\nttu ignore_mlock sync hwpoison\n",
+             "t.scn:4: 'ttu hwpoison' cannot meet a folio in the swap cache: "
+             "unmap_poisoned_folio() keeps it there and unmaps without TTU_HWPOISON"},
+            {H + "folio file order=0\nttu ignore_mlock sync hwpoison\n",
+             "t.scn:3: 'ttu hwpoison' needs 'hwpoison 0': memory_failure() poisons the page "
+             "before it unmaps it"},
+            {H + "folio file order=0\nhwpoison 0\nttu hwpoison\n",
+             "t.scn:4: 'ttu hwpoison' comes as 'ttu ignore_mlock sync hwpoison' "
+             "(unmap_poisoned_folio())"},
+            {H + F + "ttu ignore_mlock\n",
+             "t.scn:3: 'ttu ignore_mlock' cannot meet a large anonymous folio: only "
+             "memory_failure() (small folios) and unmap_folio() (page-cache folios; anon ones "
+             "take try_to_migrate()) pass TTU_IGNORE_MLOCK"},
+            // The architecture's bits.
+            {H + F + V + "pte vma=0 pages=0 present unused\n",
+             "t.scn:4: page 0 of vma 0: bit 'unused' does not exist on arch generic "
+             "(pte_unused() is s390's; write 'arch s390')"},
+            {H + F + "arch sparc_adi\n" + V + "pte vma=0 pages=0 present soft_dirty\n",
+             "t.scn:5: page 0 of vma 0: bit 'soft_dirty' does not exist on arch sparc_adi"},
+            {H + F + "arch s390\n" + vma_at + " uffd_wp\n",
+             "t.scn:4: 'uffd_wp' on vma 0: arch s390 has no HAVE_ARCH_USERFAULTFD_WP"},
+            // Write-protected kinds of pte.
+            {H + "folio file order=4\n" + vma_at + " uffd_wp\n" +
+                 "pte vma=0 pages=0 present write uffd_wp\n",
+             "t.scn:4: page 0 of vma 0: a uffd_wp pte is never writable (pte_mkuffd_wp() and "
+             "pte_modify() to PAGE_NONE write-protect it)"},
+            {H + file4 + V + "pte vma=0 pages=0 present write protnone\n",
+             "t.scn:4: page 0 of vma 0: a protnone pte is never writable (pte_mkuffd_wp() and "
+             "pte_modify() to PAGE_NONE write-protect it)"},
+            // uffd registration and its bits.
+            {H + F + V + "pte vma=0 pages=0 present uffd_wp\n",
+             "t.scn:4: page 0 of vma 0: bit 'uffd_wp' in a VMA not registered for uffd-wp "
+             "(unregistering and fork clear it: uffd_wp_range(), copy_present_pte())"},
+            {H + F + V + "pte vma=0 pages=0 marker\n",
+             "t.scn:4: page 0 of vma 0: a uffd-wp marker in a VMA not registered for uffd-wp "
+             "(unregistering removes them: uffd_wp_range())"},
+            {H + file4 + vma_at + " uffd_missing\n",
+             "t.scn:3: 'uffd_missing' on vma 0: MISSING mode needs an anonymous or shmem VMA, "
+             "not a page-cache file one (vma_can_userfault())"},
+            {H + F + vma_at + " uffd_minor\n",
+             "t.scn:3: 'uffd_minor' on vma 0: MINOR mode needs a shmem VMA "
+             "(vma_can_userfault())"},
+            // VM_DROPPABLE.
+            {H + F + vma_at + " droppable\n",
+             "t.scn:3: droppable vma 0 needs a lazyfree folio: VM_DROPPABLE exists only for "
+             "private anonymous mappings, whose folios never become swap-backed "
+             "(folio_add_new_anon_rmap())"},
+            {H + lazy4 + vma_at + " locked droppable\n",
+             "t.scn:3: droppable vma 0 cannot be locked: mlock_fixup() never sets VM_LOCKED on a "
+             "VM_DROPPABLE VMA"},
+            {H + lazy4 + vma_at + " droppable uffd_missing\n",
+             "t.scn:3: 'uffd_missing' on vma 0: a droppable VMA cannot be registered "
+             "(vma_can_userfault())"},
+            {H + lazy4 + "mms 2\n" + vma_at + " droppable\n" +
+                 "vma 1 mm=1 start=0x100000 end=0x110000 folio=0x100000\n",
+             "t.scn:5: vma 1 maps the folio of droppable vma 0, so it must be a droppable vma of "
+             "the same mm (a droppable mapping is VM_WIPEONFORK: no child shares it)"},
+        };
+        for (const unreachable_case &c : cases)
+                EXPECT_EQ(parse_result(c.text), c.error) << c.text;
+}
+
+// sanitize() maps each unreachable state onto one that exists, and is a
+// fixed point after.
+TEST(ScenarioTextErrors, SanitizeMapsUnreachableStates)
+{
+        scenario s;
+        s.type = folio_type::file;
+        s.order = 2;
+        s.ttu = TTU_HWPOISON | TTU_IGNORE_MLOCK | TTU_SYNC;
+        s.hwpoison.set(0);
+        s.nr_vmas = 1;
+        s.vmas[0] = make_vma(0, 0x100000, 0x110000, 0x100000);
+        s.vmas[0].flags = VM_UFFD_MISSING | VM_DROPPABLE;
+        s.vmas[0].slot[0] = {slot_kind::device_exclusive, PTE_SOFT_DIRTY};
+        s.vmas[0].slot[1] = {slot_kind::device_private, PTE_WRITE | PTE_UFFD_WP};
+        s.vmas[0].slot[2] = {slot_kind::present, PTE_UNUSED | PTE_YOUNG};
+        s.vmas[0].slot[3] = {slot_kind::marker, PTE_UFFD_WP};
+        EXPECT_GT(sanitize(s), 0);
+        EXPECT_EQ(s.ttu, TTU_IGNORE_MLOCK | TTU_SYNC); // a large folio: no TTU_HWPOISON
+        EXPECT_EQ(s.vmas[0].flags, 0);                 // neither droppable nor MISSING on a file
+        EXPECT_EQ(s.vmas[0].slot[0], (slot_spec{slot_kind::present, PTE_SOFT_DIRTY}));
+        EXPECT_EQ(s.vmas[0].slot[1], (slot_spec{slot_kind::present, PTE_WRITE}));
+        EXPECT_EQ(s.vmas[0].slot[2], (slot_spec{slot_kind::present, PTE_YOUNG}));
+        EXPECT_EQ(s.vmas[0].slot[3], slot_spec{});
+        EXPECT_EQ(sanitize(s), 0);
+
+        scenario a;
+        a.type = folio_type::anon;
+        a.order = 1;
+        a.arch = ARCH_S390;
+        a.nr_mms = 2;
+        a.nr_vmas = 2;
+        a.vmas[0] = make_vma(0, 0x100000, 0x110000, 0x100000);
+        a.vmas[0].flags = VM_UFFD_WP | VM_UFFD_MISSING;
+        a.vmas[0].slot[0] = {slot_kind::device_private, PTE_SOFT_DIRTY}; // only mapping of 0
+        a.vmas[0].slot[1] = {slot_kind::device_exclusive, 0};            // page 1 mapped twice
+        a.vmas[1] = make_vma(1, 0x100000, 0x110000, 0x100000);
+        a.vmas[1].slot[1] = {slot_kind::present, PTE_UNUSED};
+        EXPECT_GT(sanitize(a), 0);
+        EXPECT_EQ(a.vmas[0].flags, VM_UFFD_MISSING); // s390: MISSING only
+        EXPECT_EQ(a.vmas[0].slot[0], (slot_spec{slot_kind::device_exclusive, PTE_SOFT_DIRTY}));
+        EXPECT_TRUE(a.pae.test(0));
+        EXPECT_EQ(a.vmas[0].slot[1], (slot_spec{slot_kind::present, 0}));
+        EXPECT_FALSE(a.pae.test(1));
+        EXPECT_EQ(a.vmas[1].slot[1], (slot_spec{slot_kind::present, PTE_UNUSED}));
+        EXPECT_EQ(sanitize(a), 0);
 }
 
 TEST(ScenarioTextErrors, FirstErrorIsTheLowestLine)

@@ -187,6 +187,15 @@ inline unsigned int reclaim_ttu(int order)
 }
 
 // A PageAnonExclusive / PageHWPoison set from a list of 0/1 per page.
+// Pages 0..n-1 set.
+inline std::bitset<MAX_FOLIO_PAGES> first_pages(int n)
+{
+        std::bitset<MAX_FOLIO_PAGES> b;
+        for (int i = 0; i < n; i++)
+                b.set(i);
+        return b;
+}
+
 inline std::bitset<MAX_FOLIO_PAGES> page_bits(std::initializer_list<int> per_page)
 {
         std::bitset<MAX_FOLIO_PAGES> b;

@@ -1,15 +1,22 @@
-# usage: ./unmapfuzz corpus merge|prune [--engine afl|libfuzzer] [DIR...]   fold new inputs (AFL++ queues, DIRs) into $WORK/corpus, or shrink it, keeping its coverage
+# usage: ./unmapfuzz corpus merge|prune [OPTIONS] [DIR...]
+# about: fold new inputs (the seeds, AFL++ queues, DIRs) into $WORK/corpus, or shrink it, keeping its coverage
+# option: --engine afl|libfuzzer libfuzzer the minimiser: libFuzzer -merge=1 or afl-cmin
+# operands: 1 -
+# status: not used (0 when done)
 #
 # $WORK/corpus is the working corpus both engines start from (the binary
 # scenario format is the same for both), outside the tracked tree:
 #
-#   merge  $WORK/corpus + the seeds + every AFL++ queue under $WORK/afl
-#          + the files in each DIR (a colleague's corpus, a ClusterFuzzLite
-#          artifact...)
-#   prune  $WORK/corpus alone
+#   merge  keeps every input of $WORK/corpus and adds those of the seeds,
+#          every AFL++ queue under $WORK/afl and each DIR (a colleague's
+#          corpus, a ClusterFuzzLite artifact...) that add coverage it
+#          lacks, as libFuzzer's -merge=1 does;
+#   prune  rebuilds $WORK/corpus from its own inputs, keeping only those
+#          that add coverage the others lack.
 #
-# are minimised into a fresh directory that then replaces $WORK/corpus: an
-# input is kept only if it adds coverage the others lack. The default
+# Both work on a copy and replace $WORK/corpus only when the new corpus is
+# complete (an interrupted or failed run leaves it as it was), and say how
+# many inputs they kept, added and dropped. The default
 # minimiser is libFuzzer's -merge=1 (build/libfuzzer/unmap_diff, its
 # coverage features); --engine afl uses afl-cmin on the AFL++ build (AFL++'s
 # edge coverage with hit counts). Two afl-cmin traps, both verified with
@@ -31,41 +38,43 @@ corpus_count() { # DIR -> "N files, B bytes"
 	fi
 }
 
+# The SHA-1 of every file directly in DIR, one per line, sorted.
+corpus_hashes() { # DIR
+	find "$1" -maxdepth 1 -type f -print0 | xargs -0 -r sha1sum | cut -d' ' -f1 | sort -u
+}
+
 cmd_corpus() {
-	local sub=${1:-} engine=libfuzzer dirs=()
-	[ $# -gt 0 ] && shift
+	local sub=$1 engine=${OPT[--engine]} dirs=() d
+	shift
 	case $sub in
 	merge | prune) ;;
-	*) die "usage: ./unmapfuzz corpus merge|prune [--engine afl|libfuzzer] [DIR...]" ;;
+	*) die "unknown subcommand '$sub' (merge or prune)" ;;
 	esac
-	while [ $# -gt 0 ]; do
-		case $1 in
-		--engine) engine=$2; shift 2 ;;
-		-*) die "corpus: unknown option $1" ;;
-		*) [ -d "$1" ] || die "corpus: $1 is not a directory"; dirs+=("$(cd "$1" && pwd)"); shift ;;
-		esac
+	for d in "$@"; do
+		[ -d "$d" ] || die "$d is not a directory"
+		dirs+=("$(cd "$d" && pwd)")
 	done
-	[ "$sub" = merge ] || [ ${#dirs[@]} -eq 0 ] || die "corpus prune takes no directories (use corpus merge)"
+	[ "$sub" = merge ] || [ ${#dirs[@]} -eq 0 ] || die "prune takes no directories (use corpus merge)"
+	ensure_work
 	local corpus=$WORK/corpus
-	mkdir -p "$corpus"
+	mkdir -p "$corpus" || die "cannot create $corpus"
 	local preset=libfuzzer
-	case $engine in
-	libfuzzer) ;;
-	afl) ensure_afl; preset=afl ;;
-	*) die "corpus: unknown engine '$engine' (afl or libfuzzer)" ;;
-	esac
-	build "$preset" unmap_diff seeds >/dev/null
+	[ "$engine" = libfuzzer ] || { ensure_afl; preset=afl; }
+	build "$preset" unmap_diff seeds
 	local target=$ROOT/build/$preset/unmap_diff
 
-	# Every input, once (named by content), in one staging directory.
-	local stage=$WORK/corpus.stage fresh=$WORK/corpus.fresh
-	rm -rf "$stage" "$fresh"
+	# new/: the inputs offered (merge: every source but the corpus; prune:
+	# the corpus); fresh/: the corpus being built.
+	scratch_dir "$WORK"
+	local stage=$SCRATCH_DIR/new fresh=$SCRATCH_DIR/fresh
 	mkdir -p "$stage" "$fresh"
-	local sources=("$corpus") q
+	local sources=() q
 	if [ "$sub" = merge ]; then
 		sources+=("$ROOT/build/$preset/seeds-bin")
 		while IFS= read -r q; do sources+=("$q"); done < <(afl_queues)
 		sources+=("${dirs[@]}")
+	else
+		sources+=("$corpus")
 	fi
 	# The files directly in each source (an AFL++ queue's .state/ holds only
 	# links to its entries); equal names from different sources are kept
@@ -74,26 +83,43 @@ cmd_corpus() {
 	for src in "${sources[@]}"; do
 		find "$src" -maxdepth 1 -type f -size -16385c -print0 | xargs -0 -r cp --backup=numbered -t "$stage"
 	done
-	echo "corpus $sub: $(corpus_count "$corpus") in $corpus; $(corpus_count "$stage") from ${#sources[@]} source(s)"
+	local old offered
+	old=$(corpus_hashes "$corpus" | wc -l)
+	offered=$(corpus_hashes "$stage" | wc -l)
+	echo "corpus $sub: $old input(s) in $corpus; $offered distinct input(s) offered by ${#sources[@]} source(s)"
 
 	local log=$WORK/corpus.$sub.log t0=$SECONDS
+	[ "$sub" = prune ] || cp -p "$corpus"/. "$fresh"/ -r 2>/dev/null || true
 	if [ "$engine" = libfuzzer ]; then
-		"$target" -merge=1 -max_len=16384 "$fresh" "$stage" >"$log" 2>&1 ||
-			{ tail -20 "$log" >&2; die "corpus: libFuzzer -merge=1 failed (log: $log)"; }
-		grep -E '^MERGE-OUTER: [0-9]+ new files' "$log" || true
+		# -merge=1 FRESH NEW adds to FRESH only inputs of NEW with new features.
+		run "$target" -merge=1 -max_len=16384 "$fresh" "$stage" >"$log" 2>&1 ||
+			{ tail -20 "$log" >&2; die "libFuzzer -merge=1 failed (log: $log)"; }
 	else
 		afl_env
 		case $WORK in /tmp/* | /var/tmp/*) export AFL_ALLOW_TMP=1 ;; esac
-		afl-cmin -i "$stage" -o "$fresh" -m none -t 5000 -- "$target" >"$log" 2>&1 ||
-			{ tail -20 "$log" >&2; die "corpus: afl-cmin failed (log: $log)"; }
-		tr '\r' '\n' <"$log" | sed 's/\x1b\[[0-9;]*m//g' | grep -E 'Narrowed down|Found [0-9]+ unique tuples' || true
+		local cmin=$SCRATCH_DIR/cmin
+		[ "$sub" = prune ] || cp -p "$corpus"/. "$stage"/ -r 2>/dev/null || true
+		run afl-cmin -i "$stage" -o "$cmin" -m none -t 5000 -- "$target" >"$log" 2>&1 ||
+			{ tail -20 "$log" >&2; die "afl-cmin failed (log: $log)"; }
+		# afl-cmin minimises everything it is given; merge keeps the old
+		# corpus whole and adds only what afl-cmin kept beyond it.
+		cp -p "$cmin"/. "$fresh"/ -r
 	fi
-	if [ -z "$(ls -A "$fresh")" ] && [ -n "$(ls -A "$stage")" ]; then
-		die "corpus: the minimiser kept nothing; $corpus left as it was (log: $log)"
+	local now added
+	now=$(corpus_hashes "$fresh" | wc -l)
+	if [ "$now" -eq 0 ] && [ "$offered" -gt 0 ]; then
+		die "the minimiser kept nothing; $corpus left as it was (log: $log)"
 	fi
+	# The swap: the old corpus stays until the new one is in place.
+	trap '' INT TERM
 	rm -rf "$corpus.old"
-	mv "$corpus" "$corpus.old"
-	mv "$fresh" "$corpus"
-	rm -rf "$corpus.old" "$stage"
-	echo "corpus $sub ($engine, $((SECONDS - t0)) s): now $(corpus_count "$corpus") in $corpus (log: $log)"
+	mv "$corpus" "$corpus.old" && mv "$fresh" "$corpus" && rm -rf "$corpus.old"
+	trap 'on_signal SIGINT' INT
+	trap 'on_signal SIGTERM' TERM
+	if [ "$sub" = merge ]; then
+		added=$((now - old))
+		echo "corpus merge ($engine, $((SECONDS - t0)) s): kept all $old input(s) of the corpus, added $added of the $offered offered (the other $((offered - added)) add no coverage or were there already); now $now in $corpus (log: $log)"
+	else
+		echo "corpus prune ($engine, $((SECONDS - t0)) s): kept $now of $old input(s), dropped $((old - now)) whose coverage the kept ones have; now $now in $corpus (log: $log)"
+	fi
 }

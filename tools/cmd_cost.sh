@@ -1,4 +1,8 @@
-# usage: ./unmapfuzz cost [--quick]                                 cost model: per-folio op counts, reference vs batched
+# usage: ./unmapfuzz cost [OPTIONS]
+# about: the cost model: per-folio operation counts, reference vs batched
+# option: --quick - orders 0, 4 and 9 only
+# operands: 0 0
+# status: not used (0 when printed)
 #
 # Per-folio operation counts of the per-PTE reference and the batched
 # try_to_unmap_one() from the substrate's own counters (PTE reads and writes,
@@ -10,12 +14,7 @@
 
 cmd_cost() {
 	local args=()
-	while [ $# -gt 0 ]; do
-		case $1 in
-		--quick) args+=(--quick); shift ;;
-		*) die "cost: unknown option $1 (use --quick)" ;;
-		esac
-	done
-	build release uf_cost >/dev/null
-	"$ROOT/build/release/bench/uf_cost" "${args[@]}"
+	[ -z "${OPT[--quick]}" ] || args+=(--quick)
+	build release uf_cost
+	run "$ROOT/build/release/bench/uf_cost" "${args[@]}"
 }

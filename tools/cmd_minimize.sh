@@ -1,4 +1,11 @@
-# usage: ./unmapfuzz minimize [--build DIR | --zoo NAME] [--runs N] FILE   shrink a failing scenario (libFuzzer -minimize_crash, then a structural pass) into FILE.min.scn
+# usage: ./unmapfuzz minimize [OPTIONS] FILE
+# about: shrink a failing scenario (libFuzzer -minimize_crash, then a structural pass) into $WORK/minimized/NAME.min.scn
+# options: replay
+# option: --runs N[1-] 20000 libFuzzer -minimize_crash executions
+# option: -o FILE - write the result to FILE instead of $WORK/minimized/NAME.min.scn
+# options: kernel
+# operands: 1 1
+# status: not used (0 when written; a FILE that does not fail is an input error, 2)
 #
 # Two passes, each kept only when the input still fails with the same
 # `KIND class` as FILE (a minimiser that changes the bug is worse than none):
@@ -15,8 +22,10 @@
 #      the folio order, re-running both implementations after every step.
 #
 # FILE (a binary crash file or a .scn text) is left as it is; the result is
-# FILE.min.scn, a regression draft ("# expect: KIND class") ready to be
-# committed as corpus/regression/NAME.scn. --build DIR uses DIR's
+# $WORK/minimized/NAME.min.scn (NAME: FILE's name without .scn), or -o's
+# file, a regression draft ("# expect: KIND class", its provenance naming
+# FILE) ready to be committed as corpus/regression/NAME.scn. Nothing is
+# written into corpus/ unless -o says so. --build DIR uses DIR's
 # unmapfuzz-tool and unmap_diff instead of build/dev; --zoo NAME those of
 # the bug-zoo variant NAME (build/dev/zoo/NAME).
 
@@ -24,47 +33,42 @@
 source "$ROOT/tools/lib_fuzzing.sh"
 
 cmd_minimize() {
-	local bdir="" runs=20000 file=""
-	while [ $# -gt 0 ]; do
-		case $1 in
-		--build) bdir=$2; shift 2 ;;
-		--zoo) bdir=$(zoo_replay_dir "$2"); shift 2 ;;
-		--runs) runs=$2; shift 2 ;;
-		-*) die "minimize: unknown option $1 (usage: ./unmapfuzz minimize [--build DIR | --zoo NAME] [--runs N] FILE)" ;;
-		*) [ -z "$file" ] || die "minimize: one file only"; file=$1; shift ;;
-		esac
-	done
-	[ -n "$file" ] || die "usage: ./unmapfuzz minimize [--build DIR | --zoo NAME] [--runs N] FILE"
-	[ -f "$file" ] || die "minimize: no such file: $file"
-	if [ -z "$bdir" ]; then
-		build dev unmapfuzz-tool unmap_diff >/dev/null
-		bdir=$ROOT/build/dev
-	fi
+	local file=$1 runs=${OPT[--runs]} out=${OPT[-o]}
+	[ -f "$file" ] || die "no such file: $file"
+	[ -r "$file" ] || die "cannot read $file"
+	ensure_work
+	replay_setup
+	local bdir=$REPLAY_DIR
 	local tool=$bdir/unmapfuzz-tool target=$bdir/unmap_diff
-	[ -x "$tool" ] && [ -x "$target" ] || die "minimize: $bdir needs unmapfuzz-tool and unmap_diff"
+	[ -x "$tool" ] && [ -x "$target" ] || die "$bdir needs unmapfuzz-tool and unmap_diff"
+	if [ -z "$out" ]; then
+		local base=${file##*/}
+		mkdir -p "$WORK/minimized" || die "cannot create $WORK/minimized"
+		out=$WORK/minimized/${base%.scn}.min.scn
+	fi
 
 	local want
 	want=$(crash_class "$tool" "$file")
 	case $want in
-	INVARIANT* | DIVERGENCE*) ;;
-	NOT_REPRODUCED*) die "minimize: $file does not fail with $tool" ;;
-	*) die "minimize: $file fails as '$want', not with a harness class; minimise it with: $target -minimize_crash=1 -runs=$runs $file" ;;
+	INVARIANT* | DIVERGENCE* | KERNEL_*) ;;
+	NOT_REPRODUCED*) die "$file does not fail with $tool: nothing to minimise" ;;
+	BAD_INPUT*) "$tool" print -- "$file" >/dev/null || true; die "$file is not a scenario" ;;
+	*) die "$file fails as '$want', not with a harness class; minimise it with: $target -minimize_crash=1 -runs=$runs $file" ;;
 	esac
 	echo "minimize: $file fails with $want"
 
-	local tmp
-	mkdir -p "$WORK/minimize"
-	tmp=$(mktemp -d "$WORK/minimize/run.XXXXXX")
+	scratch_dir "$WORK/minimize"
+	local tmp=$SCRATCH_DIR
 	# libFuzzer needs the binary form.
-	if grep -aq 'unmapfuzz-scenario' <(head -c 512 "$file"); then
-		"$tool" encode "$file" "$tmp/input" || die "minimize: cannot encode $file"
+	if [ "$("$tool" format -- "$file")" = text ]; then
+		"$tool" encode -- "$file" "$tmp/input" || die "cannot encode $file"
 	else
 		cp "$file" "$tmp/input"
 	fi
 
 	# Pass 1: bytes.
 	local src=$tmp/input got t0=$SECONDS
-	ASAN_OPTIONS=dedup_token_length=4:handle_abort=1:detect_leaks=0 "$target" -minimize_crash=1 -runs="$runs" \
+	ASAN_OPTIONS=dedup_token_length=4:handle_abort=1:detect_leaks=0 run "$target" -minimize_crash=1 -runs="$runs" \
 		-max_len=16384 -exact_artifact_path="$tmp/bytes" "$tmp/input" >"$tmp/libfuzzer.log" 2>&1 || true
 	if [ -s "$tmp/bytes" ]; then
 		got=$(crash_class "$tool" "$tmp/bytes")
@@ -75,17 +79,17 @@ cmd_minimize() {
 			echo "libFuzzer -minimize_crash: the result fails as '$got'; kept the input as it was"
 		fi
 	else
-		echo "libFuzzer -minimize_crash: no smaller input (log: $tmp/libfuzzer.log)"
+		echo "libFuzzer -minimize_crash: no smaller input"
 	fi
 
-	# Pass 2: structure.
-	local out=$file.min.scn
-	"$tool" minimize "$src" "$out" || die "minimize: the structural pass failed"
-	got=$(crash_class "$tool" "$out")
-	[ "$got" = "$want" ] || die "minimize: $out fails as '$got', not '$want'"
-	"$tool" encode "$out" "$tmp/final.bin"
+	# Pass 2: structure, written to a scratch file first: OUT appears only
+	# when it holds the checked result.
+	run "$tool" minimize --from "$file" -- "$src" "$tmp/min.scn" || die "the structural pass failed"
+	got=$(crash_class "$tool" "$tmp/min.scn")
+	[ "$got" = "$want" ] || die "the minimised scenario fails as '$got', not '$want'"
+	cp "$tmp/min.scn" "$out" 2>/dev/null || die "cannot write $out"
+	"$tool" encode -- "$out" "$tmp/final.bin"
 	echo "original:  $file, $(stat -c %s "$file") bytes"
 	echo "minimised: $out, $(stat -c %s "$out") bytes of text ($(grep -vc '^#' "$out") lines without comments), $(stat -c %s "$tmp/final.bin") bytes binary; fails with $got"
-	echo "replay: ./unmapfuzz repro $out"
-	rm -rf "$tmp"
+	echo "replay: $REPRO_CMD $out"
 }

@@ -1,4 +1,9 @@
-# usage: ./unmapfuzz triage [--build DIR | --zoo NAME] CRASH_DIR   group crash files (libFuzzer crash-*, AFL++ crashes/id:*) by class, one minimised .scn per class in CRASH_DIR/triage
+# usage: ./unmapfuzz triage [OPTIONS] CRASH_DIR
+# about: group crash files (libFuzzer crash-*, AFL++ crashes/id:*) by class, one minimised .scn per class in CRASH_DIR/triage
+# options: replay
+# options: kernel
+# operands: 1 1
+# status: some crash file does not replay clean (any class but NOT_REPRODUCED)
 #
 # Replays every crash file under CRASH_DIR (libFuzzer's crash-* anywhere
 # below it, AFL++'s */crashes/id:*; so $WORK/crashes, an AFL++ sync
@@ -17,31 +22,19 @@
 # text in SANITIZER_*.scn. Files that replay clean are listed as
 # NOT_REPRODUCED. --build DIR replays with DIR/unmapfuzz-tool instead (for
 # crashes found by a patched or another build); --zoo NAME with the bug-zoo
-# variant NAME's (build/dev/zoo/NAME, built first). Exit 1 when some file did
-# not replay clean (any class but NOT_REPRODUCED), 0 when every one did.
+# variant NAME's (build/dev/zoo/NAME, built first); the repro lines it prints
+# name the same build.
 
 # shellcheck source=tools/lib_fuzzing.sh
 source "$ROOT/tools/lib_fuzzing.sh"
 
 cmd_triage() {
-	local bdir="" dir=""
-	while [ $# -gt 0 ]; do
-		case $1 in
-		--build) bdir=$2; shift 2 ;;
-		--zoo) bdir=$(zoo_replay_dir "$2"); shift 2 ;;
-		-*) die "triage: unknown option $1 (usage: ./unmapfuzz triage [--build DIR | --zoo NAME] CRASH_DIR)" ;;
-		*) [ -z "$dir" ] || die "triage: one directory only"; dir=$1; shift ;;
-		esac
-	done
-	[ -n "$dir" ] || die "usage: ./unmapfuzz triage [--build DIR | --zoo NAME] CRASH_DIR"
-	[ -d "$dir" ] || die "triage: $dir is not a directory"
+	local dir=$1
+	[ -d "$dir" ] || die "$dir is not a directory"
 	dir=$(cd "$dir" && pwd -P)
-	if [ -z "$bdir" ]; then
-		build dev unmapfuzz-tool >/dev/null
-		bdir=$ROOT/build/dev
-	fi
-	local tool=$bdir/unmapfuzz-tool
-	[ -x "$tool" ] || die "triage: no unmapfuzz-tool in $bdir"
+	replay_setup
+	local tool=$REPLAY_DIR/unmapfuzz-tool
+	[ -w "$dir" ] || die "$dir is not writable (triage writes $dir/triage)"
 	local files n
 	files=$(crash_files "$dir")
 	n=$(grep -c . <<<"$files" || true)

@@ -3,6 +3,9 @@
 # (build, tool, ensure_tools, die, ROOT, WORK), never run on its own.
 # shellcheck shell=bash
 
+# shellcheck source=tools/lib_kernel.sh
+source "$ROOT/tools/lib_kernel.sh"
+
 # AFL++ only when an AFL++ command runs: ./unmapfuzz test never needs it.
 ensure_afl() {
 	command -v afl-fuzz >/dev/null && command -v afl-clang-fast++ >/dev/null && return 0
@@ -26,46 +29,84 @@ ensure_afl() {
 #               the patched code (tests/bugzoo/CMakeLists.txt);
 #   FUZZ_HOME   $WORK, or $WORK/zoo/NAME so a planted bug's corpus and
 #               crashes never mix with the working corpus.
-# and builds all of it.
+#   SEEDS_DIR   the binary seeds of the engine's preset.
+# In kernel mode (--kernel-tree, --kernel-deb) the target and the replay
+# build are the kernel variant's (tools/lib_kernel.sh), FUZZ_HOME is
+# $WORK/kernel/KEY. Builds all of it.
 fuzz_target() { # ENGINE [ZOO]
 	local engine=$1 zoo=${2:-} preset
 	case $engine in
 	libfuzzer) preset=libfuzzer ;;
 	afl) ensure_afl; preset=afl ;;
 	esac
+	SEEDS_DIR=$ROOT/build/$preset/seeds-bin
+	if kernel_mode; then
+		[ -z "$zoo" ] || die "--zoo and kernel mode exclude each other (./unmapfuzz zoo --kernel-tree plants bugs into a tree)"
+		build "$preset" seeds
+		kernel_setup "$preset" dev
+		FUZZ_BIN=$(kernel_dir "$preset")/unmap_diff
+		REPLAY_DIR=$(kernel_dir dev)
+		REPRO_CMD="./unmapfuzz repro $KERNEL_OPTS"
+		FUZZ_HOME=$KERNEL_HOME
+		return
+	fi
 	if [ -z "$zoo" ]; then
 		build "$preset" unmap_diff seeds
-		build dev unmapfuzz-tool unmap_diff >/dev/null
+		build dev unmapfuzz-tool unmap_diff
 		FUZZ_BIN=$ROOT/build/$preset/unmap_diff
 		REPLAY_DIR=$ROOT/build/dev
+		REPRO_CMD="./unmapfuzz repro"
 		FUZZ_HOME=$WORK
 		return
 	fi
-	zoo_dir "$zoo" >/dev/null
+	zoo_applies "$zoo"
 	# libFuzzer fuzzes the dev preset's variant (the libfuzzer preset builds no tests).
 	[ "$preset" = libfuzzer ] && preset=dev
+	SEEDS_DIR=$ROOT/build/$preset/seeds-bin
 	build "$preset" "zoo_$zoo" seeds
-	build dev "zoo_$zoo" "zoo_tool_$zoo" >/dev/null
+	build dev "zoo_$zoo" "zoo_tool_$zoo"
 	FUZZ_BIN=$ROOT/build/$preset/zoo_$zoo
-	REPLAY_DIR=$(zoo_dir "$zoo")
+	REPLAY_DIR=$ROOT/build/dev/zoo/$zoo
+	REPRO_CMD="./unmapfuzz repro --zoo $zoo"
 	FUZZ_HOME=$WORK/zoo/$zoo
 	echo "unmapfuzz: fuzzing the bug-zoo variant $zoo (tests/bugzoo/$zoo.patch applied to a copy of the tree)"
 }
 
-# The dev build directory of a bug-zoo entry; dies naming the entries when
-# there is no such patch.
-zoo_dir() { # NAME
-	if [ ! -f "$ROOT/tests/bugzoo/$1.patch" ]; then
-		die "no bug-zoo entry '$1'; the entries: $(cd "$ROOT/tests/bugzoo" && ls ./*.patch | sed 's|^\./||; s|\.patch$||' | tr '\n' ' ')"
-	fi
-	echo "$ROOT/build/dev/zoo/$1"
+# Dies (exit 2) when a bug-zoo entry's patch does not apply to this tree
+# (tests/bugzoo/zoo_applies.sh decides).
+zoo_applies() { # NAME
+	local why rc=0
+	why=$("$ROOT/tests/bugzoo/zoo_applies.sh" "$1" "$ROOT") || rc=$?
+	[ "$rc" -eq 0 ] || die "${why#zoo "$1": }"
 }
 
-# Builds a zoo entry's replay directory (for triage and minimize --zoo).
-zoo_replay_dir() { # NAME
-	zoo_dir "$1" >/dev/null
-	build dev "zoo_$1" "zoo_tool_$1" >/dev/null
-	zoo_dir "$1"
+# The build that replays scenarios for repro, check, triage and minimize:
+# build/dev, a bug-zoo variant's (--zoo NAME) or another build directory
+# (--build DIR). Sets REPLAY_DIR and REPRO_CMD, the command a person runs to
+# see one of its files slot by slot (a zoo crash file replays clean on the
+# tree without the bug).
+replay_setup() {
+	local zoo=${OPT[--zoo]:-} bdir=${OPT[--build]:-}
+	[ -z "$zoo" ] || [ -z "$bdir" ] || die "--zoo and --build exclude each other"
+	if kernel_mode; then
+		[ -z "$zoo" ] && [ -z "$bdir" ] || die "--zoo and --build exclude kernel mode"
+		kernel_setup dev
+		REPLAY_DIR=$(kernel_dir dev)
+		REPRO_CMD="./unmapfuzz repro $KERNEL_OPTS"
+	elif [ -n "$zoo" ]; then
+		zoo_applies "$zoo"
+		build dev "zoo_$zoo" "zoo_tool_$zoo"
+		REPLAY_DIR=$ROOT/build/dev/zoo/$zoo
+		REPRO_CMD="./unmapfuzz repro --zoo $zoo"
+	elif [ -n "$bdir" ]; then
+		REPLAY_DIR=$(cd "$bdir" && pwd)
+		[ -x "$REPLAY_DIR/unmapfuzz-tool" ] || die "--build: no unmapfuzz-tool in $REPLAY_DIR"
+		REPRO_CMD="./unmapfuzz repro --build $REPLAY_DIR"
+	else
+		build dev unmapfuzz-tool unmap_diff
+		REPLAY_DIR=$ROOT/build/dev
+		REPRO_CMD="./unmapfuzz repro"
+	fi
 }
 
 # The environment every afl-fuzz and afl-cmin run gets. The harness itself
@@ -113,10 +154,19 @@ crash_files() { # DIR [SINCE]
 	} | sort -u || true
 }
 
-# The harness's signature in a log on stdin, "KIND class" ("INVARIANT name" or
-# "DIVERGENCE name"), or nothing.
+# The harness's signature in a log on stdin, "KIND class" ("INVARIANT name",
+# "DIVERGENCE name", "KERNEL_WARN mm/rmap.c:LINE", "KERNEL_BUG ..."), with
+# " known=ID" when a known bug explains it, or nothing.
 failure_class() {
-	sed -n 's/^unmapfuzz: \(INVARIANT\|DIVERGENCE\) \([a-z0-9_]*\).*/\1 \2/p' | head -1
+	awk '/^unmapfuzz: (INVARIANT|DIVERGENCE|KERNEL_WARN|KERNEL_BUG) / && !cls { cls = $2 " " $3 }
+		/^unmapfuzz: known bug [A-Z0-9]+: / && !known { known = $4; sub(/:$/, "", known) }
+		END { if (cls) print cls (known ? " known=" known : "") }'
+}
+
+# The known-bug line of the failure one input replays to, or nothing.
+known_bug_line() { # TOOL FILE
+	ASAN_OPTIONS=detect_leaks=0 timeout 60 "$1" repro "$2" 2>&1 >/dev/null </dev/null |
+		sed -n 's/^unmapfuzz: known bug //p' | head -1
 }
 
 # The failure class of one input, replayed with an unmapfuzz-tool:
@@ -192,20 +242,23 @@ triage_report() {
 		echo "no crashes"
 		return 0
 	fi
-	local failing=0 name out note
+	local failing=0 name out note known=()
 	if [ -n "$mindir" ]; then mkdir -p "$mindir"; fi
 	printf '%-44s %6s %9s %6s  %s\n' class files libFuzzer AFL++ reproducer
 	while IFS= read -r cls <&3; do
 		best=${smallest[$cls]}
-		note="./unmapfuzz repro $best"
+		note="${REPRO_CMD:-./unmapfuzz repro} $best"
 		name=$(class_file_name "$cls")
 		case $cls in
-		INVARIANT* | DIVERGENCE*)
+		*" known="*) known+=("$(known_bug_line "$tool" "$best")") ;;
+		esac
+		case $cls in
+		INVARIANT* | DIVERGENCE* | KERNEL_*)
 			failing=1
 			if [ -n "$mindir" ]; then
 				out=$mindir/$name.scn
 				if "$tool" minimize "$best" "$out" >"$mindir/$name.log" 2>&1 </dev/null; then
-					note="./unmapfuzz repro $out"
+					note="${REPRO_CMD:-./unmapfuzz repro} $out"
 				else
 					note="./unmapfuzz repro $best (minimising failed: $mindir/$name.log)"
 				fi
@@ -225,6 +278,8 @@ triage_report() {
 		if [ -n "$mindir" ]; then printf '%s' "${files[$cls]}" >"$mindir/$name.files"; fi
 		printf '%-44s %6d %9d %6d  %s\n' "${cls% -}" "${count[$cls]}" "${lf[$cls]:-0}" "${afl[$cls]:-0}" "$note"
 	done 3< <(printf '%s\n' "${!count[@]}" | sort)
+	# The known bugs (fuzz/known_bugs.h) that explain classes above, by name.
+	[ ${#known[@]} -eq 0 ] || printf 'known bug %s\n' "${known[@]}" | sort -u
 	return $failing
 }
 
@@ -239,31 +294,165 @@ sum_stats() { # DIR SECONDS
 		}'
 }
 
+# --- a campaign in progress -----------------------------------------------
+# While an engine runs, fuzz_monitor prints a line every PROGRESS_EVERY
+# seconds: elapsed/total, executions, exec/s, corpus, crash files per class.
+# The RUN_* globals describe the campaign:
+#   RUN_ENGINE    libfuzzer or afl
+#   RUN_T0        $SECONDS at the start; RUN_TIME the seconds asked for
+#   RUN_STATS     libFuzzer: the directory of the target's stats-PID files
+#                 (written at exit, before a crash and every 16384 executions)
+#   RUN_CORPUS    libFuzzer: the corpus directory
+#   RUN_SYNC      AFL++: the sync directory
+#   RUN_CRASHES   where crash files appear; RUN_MARK: only files newer count
+declare -A CRASH_CLASS=() # crash file -> "KIND class", replayed once each
+
+# Classifies the crash files on stdin not classified yet, a batch per
+# unmapfuzz-tool process (check --each), for at most SECONDS.
+classify_new() { # TOOL SECONDS
+	local tool=$1 deadline=$((SECONDS + $2)) f todo=() out kind cls path n
+	while IFS= read -r f; do
+		[ -n "$f" ] && [ -z "${CRASH_CLASS[$f]+x}" ] && todo+=("$f")
+	done
+	while [ ${#todo[@]} -gt 0 ] && [ "$SECONDS" -lt "$deadline" ]; do
+		out=$(ASAN_OPTIONS=detect_leaks=0 timeout 60 "$tool" check --each -- "${todo[@]:0:100}" 2>/dev/null) || true
+		n=0
+		while read -r kind cls path; do
+			[ -n "$path" ] || continue
+			if [[ $path == known=*" "* ]]; then
+				cls+=" ${path%% *}" path=${path#* }
+			fi
+			CRASH_CLASS[$path]="$kind $cls"
+			n=$((n + 1))
+		done < <(grep -v '^check: ' <<<"$out")
+		# A file the batch did not reach stopped it (a sanitizer report): alone.
+		if [ "$n" -lt ${#todo[@]} ] && [ "$n" -lt 100 ]; then
+			CRASH_CLASS[${todo[$n]}]=$(crash_class "$tool" "${todo[$n]}")
+			n=$((n + 1))
+		fi
+		todo=("${todo[@]:$n}")
+	done
+}
+
+# "3: INVARIANT rss_counter 2, SANITIZER asan-... 1" for the files on stdin.
+class_counts() {
+	local f n=0 unknown=0
+	declare -A by=()
+	while IFS= read -r f; do
+		[ -n "$f" ] || continue
+		n=$((n + 1))
+		if [ -n "${CRASH_CLASS[$f]+x}" ]; then
+			by[${CRASH_CLASS[$f]% -}]=$((${by[${CRASH_CLASS[$f]% -}]:-0} + 1))
+		else
+			unknown=$((unknown + 1))
+		fi
+	done
+	printf '%d' "$n"
+	[ "$n" -eq 0 ] && return
+	local cls list=()
+	for cls in "${!by[@]}"; do list+=("$cls ${by[$cls]}"); done
+	[ "$unknown" -eq 0 ] || list+=("not yet replayed $unknown")
+	printf ' (%s)' "$(printf '%s\n' "${list[@]}" | sort | paste -sd, - | sed 's/,/, /g')"
+}
+
+run_crash_files() {
+	if [ "$RUN_ENGINE" = afl ]; then crash_files "$RUN_SYNC"; else crash_files "$RUN_CRASHES" "$RUN_MARK"; fi
+}
+
+# One progress line.
+fuzz_progress() {
+	local elapsed=$((SECONDS - RUN_T0)) execs="" corpus files rate
+	files=$(run_crash_files)
+	classify_new "$REPLAY_DIR/unmapfuzz-tool" 3 <<<"$files"
+	if [ "$RUN_ENGINE" = afl ]; then
+		# AFL++ 4.04c writes plot_data every 5 s after its first minute
+		# (fuzzer_stats only every minute): the sum of total_execs.
+		execs=$(for f in "$RUN_SYNC"/*/plot_data; do [ -f "$f" ] && tail -1 "$f"; done |
+			awk -F', *' '$1 ~ /^[0-9]+$/ && NF >= 12 { s += $12; n++ } END { if (n) print s }')
+		corpus=$(find "$RUN_SYNC" -mindepth 3 -maxdepth 3 -path '*/queue/id:*' -type f 2>/dev/null |
+			awk -F/ '{ c[$(NF - 2)]++ } END { for (i in c) if (c[i] > m) m = c[i]; print m + 0 }')
+	else
+		execs=$(cat "$RUN_STATS"/stats-* 2>/dev/null | tr ' ' '\n' | sed -n 's/^execs=//p' | awk '{ s += $1 } END { if (NR) print s }')
+		corpus=$(find "$RUN_CORPUS" -maxdepth 1 -type f | wc -l)
+	fi
+	if [ -n "$execs" ]; then
+		rate=$((execs / (elapsed > 0 ? elapsed : 1)))
+		execs="$execs execs ($rate/s)"
+	else
+		execs="execs not known yet (AFL++ reports them after its first minute)"
+	fi
+	printf '[%5d/%d s] %s, corpus %s, crashes %s\n' "$elapsed" "$RUN_TIME" "$execs" "$corpus" "$(class_counts <<<"$files")"
+}
+
+# Prints a progress line every PROGRESS_EVERY seconds while PID runs.
+fuzz_monitor() { # PID
+	local next=$((SECONDS + PROGRESS_EVERY))
+	while alive "$1"; do
+		sleep 1
+		if [ "$SECONDS" -ge "$next" ] && alive "$1"; then
+			fuzz_progress
+			# On a fixed grid: the line's own work (replaying new crash
+			# files) does not push the next one back.
+			next=$((next + PROGRESS_EVERY))
+			[ "$next" -gt "$SECONDS" ] || next=$((SECONDS + PROGRESS_EVERY))
+		fi
+	done
+}
+
+# The summary of an interrupted campaign (ON_INTERRUPT): where it stood and
+# where its files are; nothing is deleted.
+fuzz_interrupted() {
+	fuzz_progress
+	[ "$RUN_ENGINE" != afl ] || afl_stats "$RUN_SYNC" || true
+	local dir=$RUN_CRASHES
+	[ "$RUN_ENGINE" != afl ] || dir=$RUN_SYNC
+	echo "kept: corpus and crash files in $dir${RUN_CORPUS:+ and $RUN_CORPUS}"
+	echo "one minimised reproducer per class: ./unmapfuzz triage${REPRO_CMD#./unmapfuzz repro} $dir"
+}
+
 # ./unmapfuzz fuzz: libFuzzer -fork=JOBS with crashes, timeouts and OOMs
 # ignored, for TIME seconds; then every new crash file grouped by class.
 fuzz_libfuzzer() { # TIME JOBS [EXECS] [ZOO]
 	local time=$1 jobs=$2 runs=${3:-} zoo=${4:-}
+	ensure_work
 	fuzz_target libfuzzer "$zoo"
 	local corpus=$FUZZ_HOME/corpus crashes=$FUZZ_HOME/crashes stats
 	stats=$FUZZ_HOME/stats/$(date +%Y%m%d-%H%M%S)
-	mkdir -p "$corpus" "$crashes" "$stats"
+	mkdir -p "$corpus" "$crashes" "$stats" || die "cannot create the campaign's directories in $FUZZ_HOME"
 	local mark=$stats/started
 	touch "$mark"
+	# libFuzzer's -fork directory goes to TMPDIR: ours, removed however the run ends.
+	scratch_dir "$FUZZ_HOME"
+	local tmp=$SCRATCH_DIR
 	echo "unmapfuzz: fuzzing for ${time}s on $jobs job(s); corpus $corpus, crashes $crashes"
-	local args=(-fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1
+	# -fork mode exits -error_exitcode when it ignored crashes: 77 is a
+	# normal end here, any other status a failure of the run itself.
+	local args=(-fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 -error_exitcode=77
 		-max_total_time="$time" -artifact_prefix="$crashes/"
 		-dict="$ROOT/fuzz/unmap_diff.dict" -max_len=16384 -print_final_stats=1)
 	[ -n "$runs" ] && args+=(-runs="$runs")
-	local start=$SECONDS
-	UNMAPFUZZ_STATS_DIR=$stats "$FUZZ_BIN" "${args[@]}" \
-		"$corpus" "$(dirname "$FUZZ_BIN")/seeds-bin" >"$stats/libfuzzer.log" 2>&1 || true
-	local elapsed=$((SECONDS - start))
+	RUN_ENGINE=libfuzzer RUN_T0=$SECONDS RUN_TIME=$time RUN_STATS=$stats RUN_CORPUS=$corpus
+	RUN_CRASHES=$crashes RUN_MARK=$mark RUN_ZOO=$zoo RUN_SYNC=""
+	ON_INTERRUPT=fuzz_interrupted
+	spawn env TMPDIR="$tmp" UNMAPFUZZ_STATS_DIR="$stats" UNMAPFUZZ_IGNORE_KNOWN="${OPT[--ignore-known]:-}" \
+		"$FUZZ_BIN" "${args[@]}" \
+		"$corpus" "$SEEDS_DIR" >"$stats/libfuzzer.log" 2>&1
+	local pid=$SPAWNED lrc=0
+	fuzz_monitor "$pid"
+	wait "$pid" || lrc=$?
+	forget_child "$pid"
+	ON_INTERRUPT=""
+	local elapsed=$((SECONDS - RUN_T0))
+	if [ "$lrc" -ne 0 ] && [ "$lrc" -ne 77 ]; then
+		grep -v '^ ' "$stats/libfuzzer.log" | tail -5 >&2
+		die "libFuzzer exited with status $lrc after $elapsed s (log: $stats/libfuzzer.log)"
+	fi
 	grep -E '^#[0-9]+ *DONE|exec/s' "$stats/libfuzzer.log" | tail -1 || true
 	sum_stats "$stats" "$elapsed"
 	local rc=0
 	crash_files "$crashes" "$mark" | triage_report "$REPLAY_DIR/unmapfuzz-tool" || rc=1
-	[ "$rc" -eq 0 ] || echo "one minimised reproducer per class: ./unmapfuzz triage ${zoo:+--zoo $zoo }$crashes"
-	echo "log: $stats/libfuzzer.log; run longer with: ./unmapfuzz fuzz --time 3600 --jobs $(nproc)"
+	[ "$rc" -eq 0 ] || echo "one minimised reproducer per class: ./unmapfuzz triage${REPRO_CMD#./unmapfuzz repro} $crashes"
+	echo "log: $stats/libfuzzer.log; run longer with: ./unmapfuzz fuzz${REPRO_CMD#./unmapfuzz repro} --time 3600 --jobs $(nproc)"
 	return $rc
 }
 
@@ -296,6 +485,7 @@ afl_queues() {
 # a fresh sync directory $FUZZ_HOME/afl/<date>, for TIME seconds.
 fuzz_afl() { # TIME JOBS [EXECS] [ZOO]
 	local time=$1 jobs=$2 execs=${3:-} zoo=${4:-}
+	ensure_work
 	fuzz_target afl "$zoo"
 	local run sync target=$FUZZ_BIN
 	run=$(date +%Y%m%d-%H%M%S)
@@ -303,7 +493,7 @@ fuzz_afl() { # TIME JOBS [EXECS] [ZOO]
 	mkdir -p "$sync/in"
 	ln -sfn "$run" "$FUZZ_HOME/afl/latest"
 	# Seeds, plus the campaign's working corpus (same binary format as libFuzzer's).
-	cp "$ROOT/build/afl/seeds-bin/"* "$sync/in/"
+	cp "$SEEDS_DIR/"* "$sync/in/"
 	if [ -d "$FUZZ_HOME/corpus" ] && [ -n "$(ls -A "$FUZZ_HOME/corpus" 2>/dev/null)" ]; then
 		find "$FUZZ_HOME/corpus" -maxdepth 1 -type f -size -16385c -exec cp -t "$sync/in/" {} +
 	fi
@@ -316,41 +506,54 @@ fuzz_afl() { # TIME JOBS [EXECS] [ZOO]
 		echo "unmapfuzz: $jobs instance(s) + $busy running afl-fuzz > $(nproc) cores: AFL_NO_AFFINITY=1 (no core binding)" >&2
 		export AFL_NO_AFFINITY=1
 	fi
+	# --ignore-known: the target reads it at initialisation (afl-fuzz passes
+	# its environment on).
+	export UNMAPFUZZ_IGNORE_KNOWN="${OPT[--ignore-known]:-}"
 	local schedules=(fast explore coe lin quad exploit rare) i name role pids=() names=()
 	local extra=()
 	[ -n "$execs" ] && extra+=(-E "$execs")
 	echo "unmapfuzz: AFL++ fuzzing for ${time}s on $jobs instance(s); sync dir $sync ($(ls "$sync/in" | wc -l) inputs)"
 	local start=$SECONDS
+	RUN_ENGINE=afl RUN_T0=$SECONDS RUN_TIME=$time RUN_SYNC=$sync RUN_CRASHES=$sync RUN_ZOO=$zoo
+	RUN_CORPUS="" RUN_STATS="" RUN_MARK=""
+	ON_INTERRUPT=fuzz_interrupted
 	for ((i = 0; i < jobs; i++)); do
 		if [ "$i" -eq 0 ]; then name=main role=(-M main); else name=sec$i role=(-S "sec$i"); fi
-		timeout --signal=INT --kill-after=30 $((time + 300)) \
+		# timeout makes a process group of its own; an interrupt reaches it
+		# (and it afl-fuzz) through stop_children().
+		spawn timeout --signal=INT --kill-after=30 $((time + 300)) \
 			afl-fuzz -i "$sync/in" -o "$sync" "${role[@]}" -p "${schedules[$((i % ${#schedules[@]}))]}" \
 			-V "$time" -m none -x "$ROOT/fuzz/unmap_diff.dict" "${extra[@]}" -- "$target" \
-			>"$sync/$name.log" 2>&1 &
-		pids+=($!)
+			>"$sync/$name.log" 2>&1
+		pids+=("$SPAWNED")
 		names+=("$name")
 		# Let each instance pick its CPU before the next one looks.
 		sleep 1
 	done
+	fuzz_monitor "${pids[0]}"
 	local rc=0
 	for i in "${!pids[@]}"; do
-		if ! wait "${pids[$i]}"; then
+		local arc=0
+		wait "${pids[$i]}" || arc=$?
+		forget_child "${pids[$i]}"
+		if [ "$arc" -ne 0 ]; then
 			echo "unmapfuzz: afl-fuzz ${names[$i]} failed; the end of $sync/${names[$i]}.log:" >&2
 			sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g' "$sync/${names[$i]}.log" | grep -v '^\[\*\] Fuzzing test case' | tail -15 >&2
 			rc=2
 		fi
 	done
+	ON_INTERRUPT=""
 	echo "elapsed: $((SECONDS - start)) s"
 	afl_stats "$sync" || rc=2
 	# Every execution must reach a verdict: replay the main queue with the
 	# libFuzzer build, whose exit statistics count the verdicts.
 	if [ -d "$sync/main/queue" ]; then
 		local q
-		local scratch
-		scratch=$(mktemp -d "$sync/.replay.XXXXXX")
-		q=$("$REPLAY_DIR/unmap_diff" -runs=0 -artifact_prefix="$scratch/" "$sync/main/queue" 2>&1 |
+		# Outside the sync directory: a queue input that fails leaves a
+		# crash file there, which is not one of the campaign's.
+		scratch_dir "$FUZZ_HOME"
+		q=$("$REPLAY_DIR/unmap_diff" -runs=0 -artifact_prefix="$SCRATCH_DIR/" "$sync/main/queue" 2>&1 |
 			grep '^unmapfuzz-stats:' | tail -1) || true
-		rm -rf "$scratch"
 		if [ -n "$q" ]; then
 			echo "main queue replayed: ${q#unmapfuzz-stats: }"
 		else
@@ -362,7 +565,7 @@ fuzz_afl() { # TIME JOBS [EXECS] [ZOO]
 	local hangs
 	hangs=$(find "$sync" -path '*/hangs/id:*' -type f | wc -l)
 	[ "$hangs" -eq 0 ] || echo "hangs: $hangs input(s) in $sync/*/hangs (over AFL++'s time limit)"
-	[ "$rc" -ne 1 ] || echo "one minimised reproducer per class: ./unmapfuzz triage ${zoo:+--zoo $zoo }$sync"
+	[ "$rc" -ne 1 ] || echo "one minimised reproducer per class: ./unmapfuzz triage${REPRO_CMD#./unmapfuzz repro} $sync"
 	echo "logs: $sync/*.log; fold the queue into the working corpus: ./unmapfuzz corpus merge"
 	return $rc
 }

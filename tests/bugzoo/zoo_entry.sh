@@ -10,13 +10,27 @@
 #     entries fall to a seed in step 3, which proves the oracle catches the
 #     bug but not that mutation reaches it. AFL++'s dry run drops crashing
 #     seeds the same way.
-# Writes BINARY_DIR/zoo-results/NAME.row for ./unmapfuzz zoo's table.
+# Writes BINARY_DIR/zoo-results/NAME.row for ./unmapfuzz zoo's table. An
+# entry whose patch does not apply to SOURCE_DIR (a port changed the code it
+# plants its bug in) is skipped: exit 77, ctest's SKIP_RETURN_CODE, and a row
+# saying "not applicable to this tree".
 set -uo pipefail
 name=$1 src=$2 bin=$3
 patch=$src/tests/bugzoo/$name.patch
 regress=$src/corpus/regression/$name.scn
 tmp=$bin/zoo-work/$name
 rm -rf "$tmp" && mkdir -p "$tmp" "$bin/zoo-results"
+
+why=$("$src/tests/bugzoo/zoo_applies.sh" "$name" "$src")
+case $? in
+0) ;;
+77)
+	echo "$why"
+	printf '%s|-|not applicable to this tree|-|-|-|-|-|-\n' "$name" >"$bin/zoo-results/$name.row"
+	exit 77
+	;;
+*) echo "$why" >&2; exit 1 ;;
+esac
 
 fail() { echo "zoo $name: $*" >&2; exit 1; }
 class_of() { sed -n 's/^unmapfuzz: \(INVARIANT\|DIVERGENCE\) \([a-z_0-9]*\).*/\1 \2/p' | head -1; }
