@@ -283,6 +283,31 @@ bench_detect_row() { # NAME CORPUS NSEEDS TAG [BIN PATCH] (TAG names the run dir
 		"${es% *}" "${es#* }" "$nin/$found" "$corpus_n" "${classes:--}"
 }
 
+# The two time-to-detect tables of a zoo: every entry from all the seeds,
+# then from the seeds that do not trigger it. BIN and PATCH are printf
+# templates of the entry's name; PREFIX keeps the run directories apart.
+bench_detect_tables() { # NSEEDS PREFIX BIN PATCH TITLE_ALL TITLE_QUIET NAME...
+	local nseeds=$1 prefix=$2 bin=$3 patch=$4 all=$5 quiet_title=$6 name b p quiet header
+	shift 6
+	header=$(printf '%-30s %6s %9s %9s %8s %8s %9s %6s  %s' bug found "execs med" "execs max" "s med" "s max" "in seeds" seeds "class(es) found")
+	echo "$all"
+	echo "$header"
+	for name in "$@"; do
+		# shellcheck disable=SC2059 # the templates are the caller's
+		b=$(printf "$bin" "$name") p=$(printf "$patch" "$name")
+		bench_detect_row "$name" "$ROOT/build/dev/seeds-bin" "$nseeds" "${prefix}all" "$b" "$p"
+	done
+	echo
+	echo "$quiet_title"
+	echo "$header"
+	for name in "$@"; do
+		b=$(printf "$bin" "$name") p=$(printf "$patch" "$name")
+		quiet=$BENCH_OUT/detect/${prefix}quiet-seeds/$name
+		bench_quiet_seeds "$name" "$quiet" "$b"
+		bench_detect_row "$name" "$quiet" "$nseeds" "${prefix}quiet" "$b" "$p"
+	done
+}
+
 bench_detect() {
 	local nseeds=5
 	bench_section "4. time to detect: every bug-zoo entry, libFuzzer on the dev preset's zoo_<name>, -seed=1..$nseeds"
@@ -303,26 +328,14 @@ bench_detect() {
 			built+=("$name")
 		fi
 	done
-	local header
-	header=$(printf '%-30s %6s %9s %9s %8s %8s %9s %6s  %s' bug found "execs med" "execs max" "s med" "s max" "in seeds" seeds "class(es) found")
 	echo "each run: zoo_<name> -seed=S -runs=2*budget -max_total_time=$BENCH_DETECT_TIME -max_len=16384 -dict=fuzz/unmap_diff.dict CORPUS SEEDS"
 	echo "executions: the target's 'found after N executions'; seconds: wall time of the run, process start-up included;"
 	echo "'in seeds' counts the runs that found the bug while loading SEEDS (N <= number of seeds + 1); 'seeds': how many"
 	echo
-	echo "4a. SEEDS = all $corpus_n seeds (build/dev/seeds-bin): what a campaign from the shipped corpus sees"
-	echo "$header"
-	for name in "${built[@]}"; do
-		bench_detect_row "$name" "$ROOT/build/dev/seeds-bin" "$nseeds" all
-	done
-	echo
-	echo "4b. SEEDS = the seeds that do not trigger the bug (AFL++'s dry run drops the others): the search itself"
-	echo "$header"
-	local quiet
-	for name in "${built[@]}"; do
-		quiet=$BENCH_OUT/detect/quiet-seeds/$name
-		bench_quiet_seeds "$name" "$quiet"
-		bench_detect_row "$name" "$quiet" "$nseeds" quiet
-	done
+	bench_detect_tables "$nseeds" "" "$ROOT/build/dev/zoo_%s" "$ROOT/tests/bugzoo/%s.patch" \
+		"4a. SEEDS = all $corpus_n seeds (build/dev/seeds-bin): what a campaign from the shipped corpus sees" \
+		"4b. SEEDS = the seeds that do not trigger the bug (AFL++'s dry run drops the others): the search itself" \
+		"${built[@]}"
 	bench_detect_afl
 }
 
@@ -407,8 +420,7 @@ bench_kernel() {
 	done
 	OPT[--kernel-tree]=""
 	echo "6b. time to detect: every kernel bug-zoo entry (tests/kernel/zoo), libFuzzer on build/dev/kernel/kzoo-<name>, -seed=1..$nseeds"
-	local patches=("$ROOT"/tests/kernel/zoo/*.patch) patch name header
-	header=$(printf '%-30s %6s %9s %9s %8s %8s %9s %6s  %s' bug found "execs med" "execs max" "s med" "s max" "in seeds" seeds "class(es) found")
+	local patches=("$ROOT"/tests/kernel/zoo/*.patch) patch name
 	local built=()
 	for patch in "${patches[@]}"; do
 		[ -f "$patch" ] || continue
@@ -420,21 +432,8 @@ bench_kernel() {
 ' "$name" "skipped: kernel_kzoo-$name does not build, see $BENCH_OUT/build-dev.log"
 		fi
 	done
-	echo "from all the seeds:"
-	echo "$header"
-	for name in "${built[@]}"; do
-		bench_detect_row "$name" "$ROOT/build/dev/seeds-bin" "$nseeds" kall \
-			"$ROOT/build/dev/kernel/kzoo-$name/unmap_diff" "$ROOT/tests/kernel/zoo/$name.patch"
-	done
-	echo "from the seeds that do not trigger the bug:"
-	echo "$header"
-	local quiet
-	for name in "${built[@]}"; do
-		quiet=$BENCH_OUT/detect/kquiet-seeds/$name
-		bench_quiet_seeds "$name" "$quiet" "$ROOT/build/dev/kernel/kzoo-$name/unmap_diff"
-		bench_detect_row "$name" "$quiet" "$nseeds" kquiet \
-			"$ROOT/build/dev/kernel/kzoo-$name/unmap_diff" "$ROOT/tests/kernel/zoo/$name.patch"
-	done
+	bench_detect_tables "$nseeds" k "$ROOT/build/dev/kernel/kzoo-%s/unmap_diff" "$ROOT/tests/kernel/zoo/%s.patch" \
+		"from all the seeds:" "from the seeds that do not trigger the bug:" "${built[@]}"
 }
 
 bench_run() { # the sections, in order
