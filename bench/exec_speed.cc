@@ -38,6 +38,7 @@
 #include "bench/bench_inputs.h"
 #include "fuzz/harness.h"
 #include "fuzz/scenario_binary.h"
+#include "fuzz/program.h"
 #include "fuzz/world_builder.h"
 #include "mm/tlb.h"
 
@@ -232,7 +233,7 @@ void breakdown(const char *name, const std::vector<input> &set, double min_time)
                         auto t0 = clock_type::now();
                         uf::scenario s = uf::decode_scenario(in.data(), in.size());
                         auto t1 = clock_type::now();
-                        uf::build_world(s, r.before);
+                        uf::build_world(s, r.before, uf::program().rules);
                         uf::count_world(r.before, &r.before_tally, false);
                         auto t2 = clock_type::now();
                         double rc, rw, ri, bc, bw, bi;

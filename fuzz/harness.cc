@@ -48,7 +48,7 @@ void run_scenario(const scenario &s, run_result *r)
 void run_scenario_with(const scenario &s, run_result *r, try_to_unmap_fn left,
                        try_to_unmap_fn right)
 {
-        build_world(s, r->before);
+        build_world(s, r->before, program().rules);
         // The world as built is the same for both sides: count it once.
         count_world(r->before, &r->before_tally, false);
         run_side(r->before, r->before_tally, s.ttu, left, &r->ref);

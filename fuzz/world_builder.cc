@@ -1,6 +1,5 @@
 #include "fuzz/world_builder.h"
 
-#include "fuzz/program.h"
 #include "mm/gup.h"
 
 namespace uf
@@ -136,7 +135,7 @@ static void build_vma(const scenario &s, world &w, int v)
 // instability).
 static const world empty_world;
 
-void build_world(const scenario &s, world &w)
+void build_world(const scenario &s, world &w, const unmap_rules &rules)
 {
         // Back to the default world in place: a copy of empty_world, so no
         // world-sized temporary is built and zeroed per input (copy_from()
@@ -144,7 +143,7 @@ void build_world(const scenario &s, world &w)
         // clears each table it hands out, so only the tables this world uses
         // are touched.
         w = empty_world;
-        w.rules = program().rules;
+        w.rules = rules;
         init_folio(s, w.folio);
         w.arch = s.arch;
         w.nr_mms = s.nr_mms;

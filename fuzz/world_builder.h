@@ -9,7 +9,8 @@
 namespace uf
 {
 
-// The scenario must be sanitized.
-void build_world(const scenario &s, world &w);
+// The scenario must be sanitized. `rules` are what the program's semantics
+// level intends (program().rules in fuzz/program.h); the world carries them.
+void build_world(const scenario &s, world &w, const unmap_rules &rules);
 
 } // namespace uf

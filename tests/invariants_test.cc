@@ -10,6 +10,7 @@
 
 #include "fuzz/invariants.h"
 #include "fuzz/scenario.h"
+#include "fuzz/program.h"
 #include "fuzz/world_builder.h"
 #include "fuzz/world_view.h"
 #include "mm/tlb.h"
@@ -76,7 +77,7 @@ struct run {
         {
                 int clamps = sanitize(s);
                 EXPECT_EQ(clamps, 0) << "hand-built scenario needed sanitizing";
-                build_world(s, before);
+                build_world(s, before, program().rules);
                 after = before;
                 ret = reference::try_to_unmap(&after.folio, s.ttu);
                 try_to_unmap_flush(after);
@@ -505,7 +506,7 @@ TEST(InvariantsClean, RandomSweepOfReference)
         world before, after;
         for (int i = 0; i < 3000; i++) {
                 scenario s = random_scenario(x);
-                build_world(s, before);
+                build_world(s, before, program().rules);
                 after = before;
                 bool ret = reference::try_to_unmap(&after.folio, s.ttu);
                 try_to_unmap_flush(after);
@@ -525,7 +526,7 @@ TEST(WorldView, SlotAtTablesAndHugePmds)
         s.vmas[0].slot[3] = slot_spec{slot_kind::present, PTE_WRITE};
         ASSERT_EQ(sanitize(s), 0);
         world w;
-        build_world(s, w);
+        build_world(s, w, program().rules);
         bool huge = true;
         pte_t pte = slot_at(w, 0, page_addr(1), &huge);
         EXPECT_FALSE(huge);
@@ -555,7 +556,7 @@ TEST(WorldView, SlotAtTablesAndHugePmds)
         h.ttu = TTU_SPLIT_HUGE_PMD;
         h.pae.set();
         ASSERT_EQ(sanitize(h), 0);
-        build_world(h, w);
+        build_world(h, w, program().rules);
         pte = slot_at(w, 0, PMD_SIZE + 37 * PAGE_SIZE, &huge);
         EXPECT_TRUE(huge);
         EXPECT_EQ(pte, pfn_pte(FOLIO_PFN + 37, PTE_WRITE | PTE_DIRTY));
@@ -573,7 +574,7 @@ TEST(WorldView, ForEachVmaSlotVisitsEveryPage)
         s.vmas[1].end = VMA_START + 8 * PAGE_SIZE;
         ASSERT_EQ(sanitize(s), 0);
         world w;
-        build_world(s, w);
+        build_world(s, w, program().rules);
         int slots[2] = {}, mapped[2] = {};
         for_each_vma_slot(w, [&](int v, unsigned long addr, pte_t pte) {
                 slots[v]++;

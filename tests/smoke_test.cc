@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "fuzz/scenario.h"
+#include "fuzz/program.h"
 #include "fuzz/world_builder.h"
 #include "reference/rmap.h"
 
@@ -17,7 +18,7 @@ TEST(Smoke, OrderZeroLazyfreeDiscards)
         s.vmas[0].slot[0] = slot_spec{slot_kind::present, PTE_YOUNG};
         EXPECT_EQ(sanitize(s), 0);
         world w;
-        build_world(s, w);
+        build_world(s, w, program().rules);
         EXPECT_EQ(w.folio.refcount, 2);
         EXPECT_TRUE(reference::try_to_unmap(&w.folio, 0));
         EXPECT_EQ(w.folio.refcount, 1);

@@ -21,6 +21,7 @@
 #include <initializer_list>
 
 #include "fuzz/scenario.h"
+#include "fuzz/program.h"
 #include "fuzz/world_builder.h"
 #include "mm/mm_types.h"
 #include "mm/pgtable.h"
@@ -211,7 +212,7 @@ inline std::bitset<MAX_FOLIO_PAGES> page_bits(std::initializer_list<int> per_pag
 inline int build_checked(scenario &s, world &w)
 {
         int clamps = sanitize(s);
-        build_world(s, w);
+        build_world(s, w, program().rules);
         return clamps;
 }
 

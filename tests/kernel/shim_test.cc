@@ -10,6 +10,7 @@
 
 #include "fuzz/scenario.h"
 #include "fuzz/scenario_text.h"
+#include "fuzz/program.h"
 #include "fuzz/world_builder.h"
 #include "kernel/kshim_abi.h"
 #include "kernel/rmap.h"
@@ -62,7 +63,7 @@ void run(int mode, probe_run *r, const char *text = four_pages)
         uf::scenario s;
         uf::parse_error err;
         ASSERT_TRUE(uf::parse_scenario(text, "probe.scn", &s, &err)) << err.what();
-        uf::build_world(s, r->w);
+        uf::build_world(s, r->w, uf::program().rules);
         probe_mode = mode;
         probe_calls = 0;
         r->ret = uf::kernel::try_to_unmap(&r->w.folio, uf::TTU_BATCH_FLUSH);
