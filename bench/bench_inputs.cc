@@ -6,7 +6,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "fuzz/scenario_binary.h"
+#include "scenario/scenario_binary.h"
 
 namespace uf::bench
 {

@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-#include "fuzz/scenario.h"
+#include "scenario/scenario.h"
 
 namespace uf::bench
 {

@@ -26,9 +26,9 @@
 #include <vector>
 
 #include "bench/bench_scenarios.h"
-#include "fuzz/harness.h"
-#include "fuzz/world_builder.h"
 #include "mm/tlb.h"
+#include "oracle/harness.h"
+#include "scenario/world_builder.h"
 
 namespace
 {

@@ -36,11 +36,11 @@
 #include <vector>
 
 #include "bench/bench_inputs.h"
-#include "fuzz/harness.h"
-#include "fuzz/scenario_binary.h"
-#include "fuzz/program.h"
-#include "fuzz/world_builder.h"
 #include "mm/tlb.h"
+#include "oracle/harness.h"
+#include "oracle/program.h"
+#include "scenario/scenario_binary.h"
+#include "scenario/world_builder.h"
 
 extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv);
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -183,7 +183,7 @@ void count_allocs(const std::vector<input> &set, double *first, double *steady)
 }
 
 // Where the time of one input goes: the steps of the fuzz target and of
-// run_scenario()/run_side() (fuzz/harness.cc), each timed on its own.
+// run_scenario()/run_side() (oracle/harness.cc), each timed on its own.
 enum stage {
         ST_DECODE, // decode_scenario() incl. sanitize()
         ST_BUILD,  // build_world() and count_world() of the world as built
@@ -202,7 +202,7 @@ const char *stage_names[NR_STAGES] = {"decode+sanitize",
                                       "invariants (2)",
                                       "judge"};
 
-// One side of run_side() (fuzz/harness.cc) with its three steps timed apart:
+// One side of run_side() (oracle/harness.cc) with its three steps timed apart:
 // the world copy, the walk plus the flush, the invariant check.
 void timed_side(const uf::world &before, const uf::world_tally &tally, unsigned int ttu,
                 uf::implementation impl, uf::side_result *out, double *copy, double *walk,

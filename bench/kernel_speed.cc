@@ -21,10 +21,10 @@
 
 #include "batched/rmap.h"
 #include "bench/bench_inputs.h"
-#include "fuzz/harness.h"
-#include "fuzz/scenario_binary.h"
 #include "kernel/rmap.h"
+#include "oracle/harness.h"
 #include "reference/rmap.h"
+#include "scenario/scenario_binary.h"
 
 namespace
 {

@@ -22,9 +22,9 @@
 #include <vector>
 
 #include "bench/bench_scenarios.h"
-#include "fuzz/harness.h"
-#include "fuzz/scenario_binary.h"
 #include "mm/tlb.h"
+#include "oracle/harness.h"
+#include "scenario/scenario_binary.h"
 
 namespace
 {

@@ -1,6 +1,6 @@
 #include "fuzz/crash.h"
 
-#include "fuzz/known_bugs.h"
+#include "oracle/known_bugs.h"
 
 #include <cstdio>
 #include <cstdlib>

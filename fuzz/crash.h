@@ -7,7 +7,7 @@
 
 #include <cstdio>
 
-#include "fuzz/oracle.h"
+#include "oracle/oracle.h"
 
 namespace uf
 {

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <cstdio>
 
-#include "fuzz/known_bugs.h"
-#include "fuzz/oracle.h"
+#include "oracle/known_bugs.h"
+#include "oracle/oracle.h"
 
 namespace uf
 {

@@ -2,7 +2,7 @@
 #
 # One kernel variant: CUT (the file kernel-extract wrote, or the OUTPUT of a
 # custom command that writes it) compiled as GNU C against the shim, linked
-# with the bridge and one kernel program (fuzz/program_kernel.cc) into the
+# with the bridge and one kernel program (oracle/program_kernel.cc) into the
 # same three executables a build directory has, in BINARY_DIR/kernel/KEY:
 #   unmapfuzz-tool      repro, print, encode, exhaust, minimize
 #   unmap_diff          the libFuzzer or AFL++ target (fuzzing presets)
@@ -51,7 +51,7 @@ function(uf_kernel_variant key cut semantics against source version)
   add_library(uf_kcut_${key} OBJECT ${exclude} ${cut} ${UF_KERNEL_DIR}/shim/glue.c)
   target_compile_options(uf_kcut_${key} PRIVATE ${UF_KERNEL_C_OPTIONS} ${UF_KERNEL_C_WARNINGS})
   set_source_files_properties(${cut} PROPERTIES OBJECT_DEPENDS ${dir}/names.ok)
-  add_library(uf_kprog_${key} OBJECT ${exclude} ${PROJECT_SOURCE_DIR}/fuzz/program_kernel.cc)
+  add_library(uf_kprog_${key} OBJECT ${exclude} ${PROJECT_SOURCE_DIR}/oracle/program_kernel.cc)
   target_link_libraries(uf_kprog_${key} PRIVATE uf_mm)
   target_compile_definitions(uf_kprog_${key} PRIVATE UF_KERNEL_AGAINST_BATCHED=${vs_batched}
     UF_KERNEL_SEMANTICS=${semantics} UF_KERNEL_SOURCE="${source}" UF_KERNEL_VERSION="${version}")

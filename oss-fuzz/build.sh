@@ -29,17 +29,18 @@ BUILD=$WORK/unmapfuzz-build
 rm -rf "$BUILD"
 mkdir -p "$BUILD/obj" "$BUILD/seeds" "$OUT"
 
-# The libraries of CMakeLists.txt: mm <- reference, batched <- fuzz, and
-# the default program (fuzz/program_default.cc). Kernel mode stays out: no
-# kernel/ source and no fuzz/program_kernel.cc, so no kernel code (GPL-2.0)
+# The libraries of CMakeLists.txt: mm <- reference, batched <- scenario,
+# oracle, report, search <- fuzz, and
+# the default program (oracle/program_default.cc). Kernel mode stays out: no
+# kernel/ source and no oracle/program_kernel.cc, so no kernel code (GPL-2.0)
 # is ever in what OSS-Fuzz or ClusterFuzzLite builds. The bug-zoo models
-# that name known bugs (fuzz/zoo_models.cmake) are a CMake step; here the
+# that name known bugs (oracle/zoo_models.cmake) are a CMake step; here the
 # table is empty and only the reference's models name them.
 LIB_SOURCES=("$SRC_DIR"/mm/*.cc "$SRC_DIR"/reference/*.cc "$SRC_DIR"/batched/*.cc)
-for src in "$SRC_DIR"/fuzz/*.cc; do
+for src in "$SRC_DIR"/{scenario,oracle,report,search,fuzz}/*.cc; do
 	[ "${src##*/}" = program_kernel.cc ] || LIB_SOURCES+=("$src")
 done
-sed -e 's/@UF_ZOO_MODEL_DECLS@//' -e 's/@UF_ZOO_MODEL_ROWS@//' "$SRC_DIR/fuzz/zoo_models.cc.in" \
+sed -e 's/@UF_ZOO_MODEL_DECLS@//' -e 's/@UF_ZOO_MODEL_ROWS@//' "$SRC_DIR/oracle/zoo_models.cc.in" \
 	>"$BUILD/zoo_models.cc"
 LIB_SOURCES+=("$BUILD/zoo_models.cc")
 TOOL_SOURCES=("$SRC_DIR"/tools/*.cc)

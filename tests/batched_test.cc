@@ -14,10 +14,10 @@
 #include <string>
 
 #include "batched/rmap.h"
-#include "fuzz/scenario.h"
-#include "fuzz/world_builder.h"
-#include "fuzz/world_view.h"
 #include "mm/tlb.h"
+#include "scenario/scenario.h"
+#include "scenario/world_builder.h"
+#include "scenario/world_view.h"
 #include "tests/test_util.h"
 
 using namespace uf;

@@ -29,17 +29,17 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fuzz/expect.h"
-#include "fuzz/harness.h"
-#include "fuzz/invariants.h"
-#include "fuzz/oracle.h"
-#include "fuzz/report.h"
-#include "fuzz/scenario.h"
-#include "fuzz/scenario_binary.h"
-#include "fuzz/scenario_text.h"
-#include "fuzz/world_view.h"
 #include "mm/events.h"
 #include "mm/world.h"
+#include "oracle/expect.h"
+#include "oracle/harness.h"
+#include "oracle/invariants.h"
+#include "oracle/oracle.h"
+#include "report/report.h"
+#include "scenario/scenario.h"
+#include "scenario/scenario_binary.h"
+#include "scenario/scenario_text.h"
+#include "scenario/world_view.h"
 
 namespace
 {

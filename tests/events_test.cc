@@ -12,10 +12,10 @@
 #include <string>
 
 #include "batched/rmap.h"
-#include "fuzz/scenario.h"
-#include "fuzz/world_builder.h"
 #include "mm/tlb.h"
 #include "reference/rmap.h"
+#include "scenario/scenario.h"
+#include "scenario/world_builder.h"
 #include "tests/test_util.h"
 
 using namespace uf;

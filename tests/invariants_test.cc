@@ -8,13 +8,13 @@
 #include <string>
 #include <utility>
 
-#include "fuzz/invariants.h"
-#include "fuzz/scenario.h"
-#include "fuzz/program.h"
-#include "fuzz/world_builder.h"
-#include "fuzz/world_view.h"
 #include "mm/tlb.h"
+#include "oracle/invariants.h"
+#include "oracle/program.h"
 #include "reference/rmap.h"
+#include "scenario/scenario.h"
+#include "scenario/world_builder.h"
+#include "scenario/world_view.h"
 
 using namespace uf;
 

@@ -22,11 +22,11 @@
 #include <ostream>
 #include <vector>
 
-#include "fuzz/scenario.h"
 #include "mm/pgtable.h"
 #include "mm/tlb.h"
 #include "mm/world.h"
 #include "reference/rmap.h"
+#include "scenario/scenario.h"
 #include "tests/test_util.h"
 
 namespace uf

@@ -4,9 +4,9 @@
 #include <cstdio>
 #include <vector>
 
-#include "fuzz/scenario.h"
-#include "fuzz/scenario_binary.h"
 #include "mm/tlb.h"
+#include "scenario/scenario.h"
+#include "scenario/scenario_binary.h"
 
 using namespace uf;
 

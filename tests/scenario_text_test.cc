@@ -4,9 +4,9 @@
 #include <random>
 #include <string>
 
-#include "fuzz/scenario.h"
-#include "fuzz/scenario_text.h"
 #include "mm/tlb.h"
+#include "scenario/scenario.h"
+#include "scenario/scenario_text.h"
 
 using namespace uf;
 

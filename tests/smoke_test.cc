@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 
-#include "fuzz/scenario.h"
-#include "fuzz/program.h"
-#include "fuzz/world_builder.h"
+#include "oracle/program.h"
 #include "reference/rmap.h"
+#include "scenario/scenario.h"
+#include "scenario/world_builder.h"
 
 using namespace uf;
 

@@ -20,13 +20,13 @@
 #include <bitset>
 #include <initializer_list>
 
-#include "fuzz/scenario.h"
-#include "fuzz/program.h"
-#include "fuzz/world_builder.h"
 #include "mm/mm_types.h"
 #include "mm/pgtable.h"
 #include "mm/tlb.h"
 #include "mm/world.h"
+#include "oracle/program.h"
+#include "scenario/scenario.h"
+#include "scenario/world_builder.h"
 
 namespace uf::test
 {

@@ -17,7 +17,7 @@
 #      divergence_abort<N>) match: with the usual dedup_token_length=3, or
 #      without handle_abort, the token holds no class frame and libFuzzer
 #      happily turns one class into another;
-#   2. structure: unmapfuzz-tool minimize (fuzz/minimize.h) drops VMAs,
+#   2. structure: unmapfuzz-tool minimize (search/minimize.h) drops VMAs,
 #      events and mms, sets slots to none, clears bits and flags and halves
 #      the folio order, re-running both implementations after every step.
 #

@@ -278,7 +278,7 @@ triage_report() {
 		if [ -n "$mindir" ]; then printf '%s' "${files[$cls]}" >"$mindir/$name.files"; fi
 		printf '%-44s %6d %9d %6d  %s\n' "${cls% -}" "${count[$cls]}" "${lf[$cls]:-0}" "${afl[$cls]:-0}" "$note"
 	done 3< <(printf '%s\n' "${!count[@]}" | sort)
-	# The known bugs (fuzz/known_bugs.h) that explain classes above, by name.
+	# The known bugs (oracle/known_bugs.h) that explain classes above, by name.
 	[ ${#known[@]} -eq 0 ] || printf 'known bug %s\n' "${known[@]}" | sort -u
 	return $failing
 }

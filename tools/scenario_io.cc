@@ -6,8 +6,8 @@
 #include <string_view>
 #include <sys/stat.h>
 
-#include "fuzz/scenario_binary.h"
-#include "fuzz/scenario_text.h"
+#include "scenario/scenario_binary.h"
+#include "scenario/scenario_text.h"
 
 namespace uf::io
 {

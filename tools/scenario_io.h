@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "fuzz/scenario.h"
+#include "scenario/scenario.h"
 
 namespace uf::io
 {

@@ -1,4 +1,4 @@
-// exhaust: every scenario of a small bound through the oracle (fuzz/exhaust.h),
+// exhaust: every scenario of a small bound through the oracle (search/exhaust.h),
 // with a progress line against the size of the bound and a summary so far
 // when interrupted.
 #include <chrono>
@@ -7,10 +7,10 @@
 #include <map>
 #include <string>
 
-#include "fuzz/exhaust.h"
-#include "fuzz/harness.h"
-#include "fuzz/known_bugs.h"
-#include "fuzz/report.h"
+#include "oracle/harness.h"
+#include "oracle/known_bugs.h"
+#include "report/report.h"
+#include "search/exhaust.h"
 #include "tools/tool_commands.h"
 
 namespace uf::tool

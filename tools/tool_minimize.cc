@@ -1,5 +1,5 @@
 // minimize FILE OUT: the structural pass of ./unmapfuzz minimize and
-// ./unmapfuzz triage (fuzz/minimize.h). Writes the smallest scenario that
+// ./unmapfuzz triage (search/minimize.h). Writes the smallest scenario that
 // fails with the same kind and class as FILE to OUT, as a regression draft
 // (text, "# expect: KIND class"). Exit 0 when written; 2 on bad input, an
 // unwritable OUT, or a FILE that does not fail (nothing to minimise).
@@ -7,11 +7,11 @@
 #include <cstdio>
 #include <string>
 
-#include "fuzz/harness.h"
-#include "fuzz/minimize.h"
-#include "fuzz/report.h"
-#include "fuzz/scenario_binary.h"
-#include "fuzz/scenario_text.h"
+#include "oracle/harness.h"
+#include "report/report.h"
+#include "scenario/scenario_binary.h"
+#include "scenario/scenario_text.h"
+#include "search/minimize.h"
 #include "tools/scenario_io.h"
 #include "tools/tool_commands.h"
 

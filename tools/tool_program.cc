@@ -1,11 +1,11 @@
 // program, semantics: what this build of unmapfuzz-tool compares, and the
-// semantics level a kernel version has (fuzz/program.h, fuzz/semantics.h);
+// semantics level a kernel version has (oracle/program.h, oracle/semantics.h);
 // the driver asks them in kernel mode instead of keeping tables of its own.
 #include <cstdio>
 
-#include "fuzz/known_bugs.h"
-#include "fuzz/program.h"
-#include "fuzz/semantics.h"
+#include "oracle/known_bugs.h"
+#include "oracle/program.h"
+#include "oracle/semantics.h"
 #include "tools/tool_commands.h"
 
 namespace uf::tool

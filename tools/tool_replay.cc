@@ -5,12 +5,12 @@
 #include <vector>
 
 #include "fuzz/crash.h"
-#include "fuzz/expect.h"
-#include "fuzz/harness.h"
-#include "fuzz/known_bugs.h"
-#include "fuzz/report.h"
-#include "fuzz/scenario_binary.h"
-#include "fuzz/scenario_text.h"
+#include "oracle/expect.h"
+#include "oracle/harness.h"
+#include "oracle/known_bugs.h"
+#include "report/report.h"
+#include "scenario/scenario_binary.h"
+#include "scenario/scenario_text.h"
 #include "tools/scenario_io.h"
 #include "tools/tool_commands.h"
 

@@ -14,11 +14,11 @@
 #include <unistd.h>
 
 #include "fuzz/crash.h"
-#include "fuzz/harness.h"
-#include "fuzz/known_bugs.h"
-#include "fuzz/scenario_binary.h"
-#include "fuzz/scenario_text.h"
 #include "fuzz/stats.h"
+#include "oracle/harness.h"
+#include "oracle/known_bugs.h"
+#include "scenario/scenario_binary.h"
+#include "scenario/scenario_text.h"
 
 namespace
 {

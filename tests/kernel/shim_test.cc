@@ -8,10 +8,10 @@
 #include <fstream>
 #include <string>
 
-#include "fuzz/scenario.h"
-#include "fuzz/scenario_text.h"
-#include "fuzz/program.h"
-#include "fuzz/world_builder.h"
+#include "scenario/scenario.h"
+#include "scenario/scenario_text.h"
+#include "oracle/program.h"
+#include "scenario/world_builder.h"
 #include "kernel/kshim_abi.h"
 #include "kernel/rmap.h"
 #include "mm/pte_ops.h"

@@ -1,0 +1,71 @@
+#include "oracle/harness.h"
+
+#include "mm/tlb.h"
+#include "mm/vmscan.h"
+#include "oracle/known_bugs.h"
+#include "oracle/program.h"
+#include "scenario/world_builder.h"
+
+namespace uf
+{
+
+bool unmap_and_flush(world &w, unsigned int ttu, try_to_unmap_fn try_to_unmap)
+{
+        bool ret = try_to_unmap(&w.folio, ttu);
+        // Reclaim passes neither TTU_IGNORE_MLOCK nor TTU_HWPOISON, and goes
+        // on to write the folio out (shrink_folio_list()). Memory failure and
+        // the split of a file folio (unmap_folio()) pass TTU_IGNORE_MLOCK and
+        // write nothing out; the split flushes.
+        if (!(ttu & (TTU_IGNORE_MLOCK | TTU_HWPOISON))) {
+                shrink_folio_after_unmap(&w.folio);
+        } else {
+                tlb_ubc_note_return(w);
+                try_to_unmap_flush(w);
+        }
+        return ret;
+}
+
+bool unmap_and_flush(world &w, unsigned int ttu, implementation impl)
+{
+        const program_config &p = program();
+        return unmap_and_flush(
+            w, ttu, impl == implementation::reference ? p.left.try_to_unmap : p.right.try_to_unmap);
+}
+
+void run_side(const world &before, const world_tally &before_tally, unsigned int ttu,
+              try_to_unmap_fn try_to_unmap, side_result *out)
+{
+        out->after = before;
+        out->ret = unmap_and_flush(out->after, ttu, try_to_unmap);
+        out->inv = check_invariants(before, before_tally, out->after, ttu, out->ret);
+}
+
+void run_scenario(const scenario &s, run_result *r)
+{
+        run_scenario_with(s, r, program().left.try_to_unmap, program().right.try_to_unmap);
+}
+
+void run_scenario_with(const scenario &s, run_result *r, try_to_unmap_fn left,
+                       try_to_unmap_fn right)
+{
+        build_world(s, r->before, program().rules);
+        // The world as built is the same for both sides: count it once.
+        count_world(r->before, &r->before_tally, false);
+        run_side(r->before, r->before_tally, s.ttu, left, &r->ref);
+        run_side(r->before, r->before_tally, s.ttu, right, &r->bat);
+        r->v = judge(r->before, r->ref.after, r->ref.ret, r->ref.inv, r->bat.after, r->bat.ret,
+                     r->bat.inv);
+        if (r->v.ok())
+                return;
+        const known_bug *k = explain_failure(*r, s.ttu);
+        if (!k)
+                return;
+        r->v.known = k;
+        if (known_bug_intended(*k)) {
+                // What this kernel version means to do: not a failure here.
+                r->v.kind = verdict_kind::legality;
+                r->v.allowed.note(allowed_difference::version_policy);
+        }
+}
+
+} // namespace uf
