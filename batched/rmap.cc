@@ -1,12 +1,12 @@
 // The batched implementation: try_to_unmap_one() as mm/rmap.c has it with
-// large-folio batching (semantics §4, §5, §8, §9):
+// large-folio batching (docs/semantics.md 4, 5, 8, 9):
 //  - folio_unmap_pte_batch() bounded by pmd_addr_end(addr, vm_end) and the
 //    folio's end, respecting write and soft-dirty (29f40594a281, CVE-2026-31398);
 //  - lazyfree anon and file/shmem batches (Barry Song v6.15, Baolin Wang v7.0);
 //  - uffd-wp markers for every slot of a batch (the K5 cond_install_uffd_wp_ptes()
 //    behaviour; K3/K4 instead refuse to batch in a userfaultfd_wp() VMA);
 //  - swap-backed anon batches split into sub-batches of equal PageAnonExclusive
-//    (Dev Jain's 2026 series, semantics §9);
+//    (Dev Jain's 2026 series, docs/semantics.md 9);
 //  - PMD-mapped lazyfree folios discarded without a split;
 //  - nr_pages reset on every iteration (CVE-2026-63950).
 #include "batched/rmap.h"
@@ -68,7 +68,7 @@ static int page_anon_exclusive_batch(int start_idx, int max_len, page first_page
 // Turns the nr cleared slots of a swap-backed anon batch into swap entries,
 // one sub-batch of equal exclusivity at a time. On failure the failing and
 // every later sub-batch are restored, the converted prefix is accounted, and
-// false is returned (semantics §9: the only correct shape, B14).
+// false is returned (docs/semantics.md 9: the only correct shape, B14).
 static bool ttu_anon_swapbacked_batch(folio *folio, vm_area_struct *vma, unsigned long address,
                                       pte_ptr ptep, pte_t pteval, page subpage, int nr)
 {

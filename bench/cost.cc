@@ -1,4 +1,4 @@
-// The cost model (issue 7): per-folio operation counts of the per-PTE
+// The cost model (docs/performance.md 5): per-folio operation counts of the per-PTE
 // reference and the batched try_to_unmap_one(), from the substrate's own
 // counters (mm/world.h op_counters; "batches" is the number of
 // get_and_clear_full_ptes() calls, world::nr_clears).

@@ -1,4 +1,4 @@
-// Execution speed of the differential fuzz target (issue 7).
+// Execution speed of the differential fuzz target (docs/performance.md 1).
 //
 // Links fuzz/targets/unmap_diff.cc (LLVMFuzzerTestOneInput) and an empty
 // entry point compiled with the same flags under another symbol
@@ -390,7 +390,7 @@ int main(int argc, char **argv)
                             rw.set->size(), d.rate(), e.rate(), 1e9 / d.rate(), 1e9 / e.rate(),
                             d.rate() / e.rate(), e.rate() / d.rate());
         }
-        std::printf("goal of issue 7, target at >= 1/5 of the empty target's speed on the seed "
+        std::printf("goal, target at >= 1/5 of the empty target's speed on the seed "
                     "corpus: %s (1/%.0f)\n",
                     seed_ratio >= 0.2 ? "met" : "NOT met", seed_ratio > 0 ? 1 / seed_ratio : 0.0);
         print_allocs();

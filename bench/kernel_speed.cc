@@ -1,5 +1,5 @@
 // Speed of a kernel variant against the batched model, in one process
-// (issue 11's goal: the kernel program at >= 0.8x the exec/s of batched/'s).
+// (the goal: the kernel program at >= 0.8x the exec/s of batched/'s).
 //
 // Linked into every kernel variant (kernel/kernel_variant.cmake), so the cut
 // of the tree, batched/ and reference/ live in one binary. Over one input
@@ -134,7 +134,7 @@ int main(int argc, char **argv)
         }
         std::printf("(exec/s: a whole fuzz input in each program; ns: the implementation's "
                     "try_to_unmap() alone, per input)\n");
-        std::printf("goal of issue 11, the kernel program at >= 0.8x the batched program's "
+        std::printf("goal, the kernel program at >= 0.8x the batched program's "
                     "exec/s on the seeds: %s (%.2fx)\n",
                     seed_ratio >= 0.8 ? "met" : "NOT met", seed_ratio);
         return 0;

@@ -1,4 +1,4 @@
-// Scaling of the per-input cost (issue 7): time per input against folio
+// Scaling of the per-input cost (docs/performance.md 3): time per input against folio
 // order (0..9), number of VMAs (1..8), number of mms (1..4) and number of
 // events (0..8), on programmatic scenarios (bench/bench_scenarios.h).
 //

@@ -1,4 +1,4 @@
-// Campaign statistics (design §6): how many executions were compared under
+// Campaign statistics (docs/design.md 6): how many executions were compared under
 // which verdict, which allowed differences they relied on, how many inputs
 // were clamped. A campaign that compares nothing shows up here.
 #pragma once

@@ -1,4 +1,4 @@
-// The C++ half of the bridge (kernel-in-the-loop.md §3.3): every kshim_*
+// The C++ half of the bridge (docs/design.md 11.3): every kshim_*
 // function the shim's kernel-named inlines call, implemented with the
 // substrate's own primitives, so its checks (table, VMA and notifier bounds,
 // page_out_of_folio, underflows), its events and its faults apply to kernel

@@ -1,7 +1,7 @@
 /*
  * The boundary between kernel code compiled as GNU C (kernel/shim/) and the
  * C++ substrate (kernel/bridge.cc): plain C types and functions only, so the
- * same header compiles on both sides (kernel-in-the-loop.md §3.2, §3.3).
+ * same header compiles on both sides (docs/design.md 11.2, 11.3).
  *
  * Kernel pointers that the substrate must check are fake: a struct page *,
  * a pte_t * or a pmd_t * points into a PROT_NONE window, so C pointer

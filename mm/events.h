@@ -1,4 +1,4 @@
-// Faults and races as semantic events (design §5).
+// Faults and races as semantic events (docs/design.md 5).
 //
 // An event is keyed to a moment in the life of one page of the folio, never to
 // a call count, because the batched implementation makes far fewer calls than

@@ -1,6 +1,6 @@
 // PMD-level operations reached from try_to_unmap_one() (mm/huge_memory.c):
 // splitting a PMD mapping into a PTE table, and discarding a PMD-mapped
-// lazyfree folio without a split (semantics §8).
+// lazyfree folio without a split (docs/semantics.md 8).
 #pragma once
 
 #include "mm/world.h"

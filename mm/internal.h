@@ -1,5 +1,5 @@
 // PTE batching (mm/internal.h: fpb_t, __pte_batch_clear_ignored(),
-// folio_pte_batch_flags(); semantics §5.1).
+// folio_pte_batch_flags(); docs/semantics.md 5.1).
 #pragma once
 
 #include "mm/pte_ops.h"

@@ -1,5 +1,5 @@
 // The folio, its pages, the VMA and the mm (include/linux/mm_types.h), reduced
-// to what try_to_unmap_one() reads and writes (semantics §1.1, §1.2).
+// to what try_to_unmap_one() reads and writes (docs/semantics.md 1.1, 1.2).
 #pragma once
 
 #include <bitset>
@@ -141,7 +141,7 @@ constexpr int GUP_PIN_COUNTING_BIAS = 1024;
 
 // folio_maybe_dma_pinned() (include/linux/mm.h): a large folio counts its pins
 // in _pincount; a small folio is maybe pinned once its refcount reaches the
-// bias. A pin therefore always brings references with it (issue 12 item 2).
+// bias. A pin therefore always brings references with it (try_grab_folio()).
 inline bool folio_maybe_dma_pinned(const folio *f)
 {
         if (folio_test_large(f))

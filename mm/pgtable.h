@@ -2,7 +2,7 @@
 // include/linux/swapops.h, arch/x86/include/asm/pgtable.h), as plain values.
 //
 // A pte_t here is a tagged value rather than an encoded word: the model needs
-// the kinds of semantics §1.3 (none, present, swap, marker, device-exclusive,
+// the kinds of docs/semantics.md 1.3 (none, present, swap, marker, device-exclusive,
 // device-private, hwpoison) and their bits, never an architecture's encoding.
 #pragma once
 

@@ -152,8 +152,8 @@ void pte_clear(mm_struct *, unsigned long, pte_ptr ptep)
                 w.page_cleared.set(page);
 }
 
-// Fires the events keyed to "just before page p's slot is cleared" (design
-// §5), then clears the slot. Hardware may set dirty or young until the very
+// Fires the events keyed to "just before page p's slot is cleared" (docs/design.md
+// 5), then clears the slot. Hardware may set dirty or young until the very
 // moment of the atomic clear; a GUP-fast that still sees the present entry
 // takes its reference now.
 pte_t ptep_get_and_clear_full(mm_struct *, unsigned long, pte_ptr ptep, int)

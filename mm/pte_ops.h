@@ -32,13 +32,13 @@ void set_pte_at(mm_struct *mm, unsigned long addr, pte_ptr ptep, pte_t pte);
 void pte_clear(mm_struct *mm, unsigned long addr, pte_ptr ptep);
 pte_t ptep_get_and_clear_full(mm_struct *mm, unsigned long addr, pte_ptr ptep, int full);
 // Clears nr slots and returns slot 0's value with dirty and young OR-ed over
-// all of them (semantics §6.1).
+// all of them (docs/semantics.md 6.1).
 pte_t get_and_clear_full_ptes(mm_struct *mm, unsigned long addr, pte_ptr ptep, unsigned int nr,
                               int full);
 pte_t get_and_clear_ptes(mm_struct *mm, unsigned long addr, pte_ptr ptep, unsigned int nr);
 
 // Install PTE_MARKER_UFFD_WP on a just-cleared slot if the old entry was
-// write-protected in a uffd-wp file VMA (semantics §6.3). The per-slot helper
+// write-protected in a uffd-wp file VMA (docs/semantics.md 6.3). The per-slot helper
 // is the K0..K4 one; cond_install_uffd_wp_ptes() is the K5 batched form.
 bool pte_install_uffd_wp_if_needed(vm_area_struct *vma, unsigned long addr, pte_ptr ptep,
                                    pte_t pteval);

@@ -94,7 +94,7 @@ void deferred_split_folio(folio *folio, bool partially_mapped)
         }
 }
 
-// __folio_remove_rmap() at PTE level, CONFIG_PAGE_MAPCOUNT flavour (semantics §7).
+// __folio_remove_rmap() at PTE level, CONFIG_PAGE_MAPCOUNT flavour (docs/semantics.md 7).
 void folio_remove_rmap_ptes(folio *folio, page page, int nr, vm_area_struct *vma)
 {
         world &w = *folio->w;
@@ -144,7 +144,7 @@ void folio_remove_rmap_pmd(folio *folio, page, vm_area_struct *vma)
         munlock_vma_folio(folio, vma);
 }
 
-// folio_try_share_anon_rmap_ptes() (Dev Jain 2026, semantics §9): one
+// folio_try_share_anon_rmap_ptes() (Dev Jain 2026, docs/semantics.md 9): one
 // folio-wide pin check, then PageAnonExclusive cleared on all nr pages.
 int folio_try_share_anon_rmap_ptes(folio *folio, page page, int nr)
 {
@@ -403,7 +403,7 @@ int rmap_walk_order(const world &w, int order[MAX_VMAS])
 // the model takes the scenario's listing order for that (a fork's child VMA
 // listed after its parent's, as dup_mmap() inserts it right after). Since
 // try_to_unmap() stops at the first try_to_unmap_one() that returns false,
-// this order decides outcomes (issue 12 item 1).
+// this order decides outcomes.
 void rmap_walk_locked(folio *folio, rmap_walk_control *rwc)
 {
         world &w = *folio->w;

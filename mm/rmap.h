@@ -17,7 +17,7 @@ bool PageAnonExclusive(page p);
 bool PageHWPoison(page p);
 
 // ---- references and flags ----
-int folio_ref_count(folio *folio);   // fires spec_ref (semantics §12)
+int folio_ref_count(folio *folio);   // fires spec_ref (docs/semantics.md 12)
 bool folio_test_dirty(folio *folio); // fires gup_redirty
 void folio_mark_dirty(folio *folio);
 void folio_put_refs(folio *folio, int nr);
@@ -46,7 +46,7 @@ void mlock_drain_local();
 inline void flush_cache_range(vm_area_struct *, unsigned long, unsigned long) {}
 inline void flush_cache_page(vm_area_struct *, unsigned long, unsigned long) {}
 
-// ---- page_vma_mapped_walk (semantics §3) ----
+// ---- page_vma_mapped_walk (docs/semantics.md 3) ----
 enum : unsigned int {
         PVMW_SYNC = 1 << 0,
         PVMW_MIGRATION = 1 << 1,

@@ -1,5 +1,5 @@
 // Decision rules of try_to_unmap_one() that changed between kernel versions
-// (kernel-unmap-semantics.md §0.2). The per-PTE reference follows the rules
+// (docs/semantics.md 0). The per-PTE reference follows the rules
 // its world carries, so an old kernel tree can be compared with what its own
 // version intends; the batched model and real kernel code have their rules in
 // their code and ignore these.

@@ -14,7 +14,7 @@ swp_entry_t page_swap_entry(page page);
 int folio_dup_swap(folio *folio, page page);
 void folio_put_swap(folio *folio, page page);
 // All or nothing over nr consecutive slots: a failure part-way rolls back the
-// counts already raised before returning -ENOMEM (semantics §9).
+// counts already raised before returning -ENOMEM (docs/semantics.md 9).
 int folio_dup_swap_pages(folio *folio, page page, int nr);
 void folio_put_swap_pages(folio *folio, page page, int nr);
 

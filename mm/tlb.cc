@@ -4,7 +4,7 @@ namespace uf
 {
 
 // Drops one slot's cached translation. A CPU that held it dirty may have
-// written the page right up to this moment (design §5: stale_tlb_write).
+// written the page right up to this moment (docs/design.md 5: stale_tlb_write).
 static void tlb_drop(world &w, int t, long idx)
 {
         tlb_entry &e = w.tlb[t][idx];

@@ -1,5 +1,5 @@
 // TLB model (mm/rmap.c: should_defer_flush, set_tlb_ubc_flush_pending,
-// try_to_unmap_flush; semantics §6.4) and mmu-notifier range logging.
+// try_to_unmap_flush; docs/semantics.md 6.4) and mmu-notifier range logging.
 //
 // Each slot may have a cached translation. Clearing a slot leaves it cached
 // until a flush; a CPU can keep writing through a cached *dirty* entry until

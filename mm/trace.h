@@ -1,5 +1,5 @@
 // The substrate's trace: a bounded log of what the primitives did, in order
-// (issue 12 item 7). Every record is written by an mm/ primitive, never by
+// (docs/design.md 8). Every record is written by an mm/ primitive, never by
 // reference/ or batched/, so both implementations (and any other one built on
 // mm/) are traced alike and a ported kernel hunk keeps its shape. The report
 // turns the records into lines such as

@@ -1,7 +1,7 @@
 // What reclaim does with the folio after try_to_unmap() (mm/vmscan.c
 // shrink_folio_list()), up to the point where it frees the folio: the
 // deferred TLB flush recorded by set_tlb_ubc_flush_pending() is consumed
-// here, so this is where a wrong `writable` in it loses data (issue 12 item 4).
+// here, so this is where a wrong `writable` in it loses data.
 #pragma once
 
 #include "mm/world.h"

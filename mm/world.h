@@ -1,5 +1,5 @@
 // The world: every piece of simulated kernel state one unmap run can touch,
-// held in one value (design §3).
+// held in one value (docs/design.md 3).
 //
 // Page tables are separate heap arrays of exactly PTRS_PER_PTE entries, so a
 // raw pointer walking past a table is an ASan report; the model itself only
@@ -30,7 +30,7 @@ constexpr int MAX_NOTIFIER_LOG = 16;
 constexpr int MAX_CLEAR_LOG = 64;
 constexpr int MAX_PENDING_LOG = 16;
 
-// What a CPU's TLB may still hold for one slot (design §3, semantics §6.4).
+// What a CPU's TLB may still hold for one slot (docs/design.md 3, docs/semantics.md 6.4).
 struct tlb_entry {
         uint8_t cached = 0; // a translation exists
         uint8_t dirty = 0;  // writable and dirty: the CPU can write through it (pte_write_cached())

@@ -28,14 +28,14 @@ const char *allowed_difference_name(allowed_difference d)
 
 void note_folio_differences(const folio &ref, const folio &bat, allowed_set *seen)
 {
-        // §10.1: removing a whole PTE-mapped folio in one call never makes it
+        // docs/semantics.md 10.1: removing a whole PTE-mapped folio in one call never makes it
         // partially mapped; removing it page by page does (Barry Song's cover
         // letter: split_deferred 2048 -> 0 per 128 MiB of 64 KiB folios).
         if (ref.partially_mapped != bat.partially_mapped ||
             ref.on_deferred_split != bat.on_deferred_split ||
             ref.split_deferred != bat.split_deferred)
                 seen->note(allowed_difference::deferred_split);
-        // §10.7: munlock_vma_folio() runs once per removal call.
+        // docs/semantics.md 10.7: munlock_vma_folio() runs once per removal call.
         if (ref.mlock_count != bat.mlock_count)
                 seen->note(allowed_difference::mlock_count);
 }

@@ -1,5 +1,5 @@
-// Layer 1 of the oracle: the single-implementation invariants (design §6,
-// semantics §11).
+// Layer 1 of the oracle: the single-implementation invariants (docs/design.md 6,
+// docs/semantics.md 11).
 //
 // One pass counts what each world's page tables hold (tally), one pass walks
 // every VMA slot of the two worlds side by side (slot checks, which also
@@ -15,7 +15,7 @@
 //    longer translates nothing, so any entry cached for it is stale.
 //  - A present pte with PTE_UNUSED in a VMA that is not uffd-armed is dropped
 //    by the kernel without the lazyfree checks (the s390 guest said the page
-//    is unused, semantics §4 (F)); such a removal is not a "discard" for the
+//    is unused, docs/semantics.md 4, step F); such a removal is not a "discard" for the
 //    lazyfree data-loss rules.
 //  - lazyfree_dirty_discard: a dirty before-slot is unsaved data of the
 //    mapping that holds it, so it counts when *that* slot was discarded (its
@@ -411,7 +411,7 @@ void check_kept_present(checker &c, const slot_pair &s)
                         c.fail(invariant::write_upgrade,
                                "vma %d slot 0x%lx (page %ld): writable, was read-only", s.vma,
                                s.addr, s.p);
-                // Dirty and young may be gained (semantics §10.4); write only dropped
+                // Dirty and young may be gained (docs/semantics.md 10.4); write only dropped
                 // here, a gained write is write_upgrade.
                 uint8_t changed = (s.a.bits ^ s.b.bits) & ~(PTE_DIRTY | PTE_YOUNG | PTE_WRITE);
                 if (changed || (pte_write(s.b) && !pte_write(s.a)))
@@ -448,7 +448,7 @@ bool slot_was_dirty(const checker &c, const slot_pair &s)
         return e && e->cached && e->dirty && e->pfn == s.b.val;
 }
 
-// Choice: a guest-unused pte dropped outside a uffd-armed VMA (semantics §4 (F)).
+// Choice: a guest-unused pte dropped outside a uffd-armed VMA (docs/semantics.md 4, step F).
 bool guest_unused_drop(const slot_pair &s)
 {
         return pte_unused(s.b) && !userfaultfd_armed(s.v);
@@ -493,7 +493,7 @@ void check_removed(checker &c, const slot_pair &s)
                 c.hw_dirty_gone.set(s.p);
 }
 
-// The slot became a swap pte (semantics §4 (F), swap ok).
+// The slot became a swap pte (docs/semantics.md 4, step F, swap ok).
 void check_swapped(checker &c, const slot_pair &s)
 {
         long p = s.p;

@@ -1,6 +1,6 @@
-// Layer 1 of the oracle (design §6): invariants every end state must satisfy
-// on its own, whichever implementation produced it (semantics §11 I1-I12 and
-// the data-loss rules of design §6).
+// Layer 1 of the oracle (docs/design.md 6): invariants every end state must satisfy
+// on its own, whichever implementation produced it (docs/semantics.md 11 I1-I12 and
+// the data-loss rules of docs/design.md 6).
 //
 // The checker compares the world as built with the end state after
 // try_to_unmap() and try_to_unmap_flush(). It allocates nothing and runs in
@@ -55,7 +55,7 @@ enum class invariant : uint8_t {
         // Appended beyond the brief's list; see invariants.cc.
         foreign_slot,            // a slot that mapped no page of the folio changed
         uffd_wp_marker_spurious, // a marker where none was due (no uffd-wp VMA or bit)
-        // Appended by issue 12.
+        // Appended later: the ones above keep their values.
         write_after_writeback, // a stale dirty TLB entry could write the folio after pageout()
         swap_mm_not_on_mmlist, // an mm gained swap entries without joining the mmlist
         NR_INVARIANTS,

@@ -1,5 +1,5 @@
 // Known bugs: historical kernel bugs the harness recognises by behaviour, so a
-// campaign on a kernel tree names them (bug-history.md) instead of reporting
+// campaign on a kernel tree names them (docs/bugs.md) instead of reporting
 // them as new, and --ignore-known can look past them for new ones.
 //
 // A failing side is "explained" by a known bug when a model of that bug ends

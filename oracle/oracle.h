@@ -1,4 +1,4 @@
-// The differential oracle (design §6, layers 2 and 3): judges the two end
+// The differential oracle (docs/design.md 6, layers 2 and 3): judges the two end
 // states of one scenario, after each has passed its own invariants (layer 1).
 #pragma once
 
@@ -37,7 +37,7 @@ enum class verdict_kind : uint8_t {
         exact,       // neither side aborted and the end states are equal
         legality,    // some side aborted and every page ended legally
         invariant,   // one side broke an invariant on its own
-        divergence,  // the sides differ in a way semantics §10 does not allow
+        divergence,  // the sides differ in a way docs/semantics.md 10 does not allow
         kernel_warn, // real kernel code hit a WARN_ON*/VM_WARN_ON* (kernel/)
         kernel_bug,  // real kernel code hit a BUG_ON/VM_BUG_ON*: the call stopped
 };

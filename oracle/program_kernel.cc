@@ -1,4 +1,4 @@
-// A kernel program (kernel-in-the-loop.md §3.4): real try_to_unmap_one() from
+// A kernel program (docs/design.md 11.4): real try_to_unmap_one() from
 // a kernel tree, cut out and compiled at build time (kernel/), in one slot.
 // Built once per kernel variant with
 //   UF_KERNEL_AGAINST_BATCHED  0: reference vs kernel; 1: kernel vs batched

@@ -1,5 +1,5 @@
-// Reference semantics levels: the version ladder of kernel-unmap-semantics.md
-// §0.2, as far as it changes what the per-PTE reference does (mm/rules.h).
+// Reference semantics levels: the version ladder of docs/semantics.md 0,
+// as far as it changes what the per-PTE reference does (mm/rules.h).
 // A kernel tree is compared with the reference of its own level, so the
 // documented policy changes between versions do not flood a campaign.
 #pragma once

@@ -1,5 +1,5 @@
 // The per-PTE reference: try_to_unmap() -> rmap_walk() -> try_to_unmap_one()
-// as mm/rmap.c has it for one PTE at a time (semantics §4), with today's
+// as mm/rmap.c has it for one PTE at a time (docs/semantics.md 4), with today's
 // decision rules: swapbacked is set only for a dirty lazyfree folio (faeb2831b517),
 // the K2c mlock rules (Kiryl Shutsemau, 2025), nr_pages reset on every
 // iteration (CVE-2026-63950). nr_pages is 1 everywhere; PMD mappings are split.

@@ -1,4 +1,4 @@
-// Human and machine reports of one run (design §8, issue 12 items 7 and 8):
+// Human and machine reports of one run (docs/design.md 8):
 // the scenario, the page tables before and after for both implementations
 // side by side with the differing slots marked and every bit of those slots
 // spelled out, the swap entries, the bookkeeping, the deferred TLB flush as

@@ -1,4 +1,4 @@
-// repro --json (issue 12 item 8): the whole state of the world before and of
+// repro --json (docs/continuous-fuzzing.md): the whole state of the world before and of
 // both sides after, enough to rebuild the text report's side-by-side view,
 // written with nlohmann/json. "schema" goes up whenever a field changes
 // meaning or disappears; new fields may come without it.

@@ -176,7 +176,7 @@ void sanitize_droppable(scenario &s, clamp_counter &c)
         }
 }
 
-// What a slot can hold in this world (issue 12 item 3):
+// What a slot can hold in this world (docs/scenarios.md):
 //  - device entries map anonymous pages only: make_device_exclusive() refuses
 //    other folios, and a device-private entry maps a ZONE_DEVICE page, which
 //    never reaches try_to_unmap() (it is not on the LRU, memory_failure()
@@ -215,7 +215,7 @@ void sanitize_slot(const scenario &s, const vma_spec &vma, slot_spec &slot, clam
 }
 
 // The uffd modes, the folio's flags and the TTU flags a caller passes
-// (issue 12 items 3 and 5; semantics §2):
+// (docs/scenarios.md; docs/semantics.md 2):
 //  - vma_can_userfault() decides the modes (uffd_modes_allowed());
 //  - TTU_HWPOISON comes from memory_failure() only, through
 //    unmap_poisoned_folio(): for a small folio (a large one is split first,

@@ -1,4 +1,4 @@
-// Scenario: the one input value both implementations run on (design §7).
+// Scenario: the one input value both implementations run on (docs/design.md 7).
 //
 // A scenario says what the world looks like before reclaim calls
 // try_to_unmap(): the folio, the mms and VMAs that map it, the state of every

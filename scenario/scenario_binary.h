@@ -1,4 +1,4 @@
-// Binary scenario encoding: what libFuzzer and AFL++ mutate (design §7).
+// Binary scenario encoding: what libFuzzer and AFL++ mutate (docs/design.md 7).
 //
 // Every byte string, including the empty one, decodes to a valid, sanitized
 // scenario: the decoder clamps and never rejects, never reads out of bounds and
@@ -37,7 +37,7 @@
 //   [4] events    per event (nr_events of them, at most MAX_EVENTS), 3 bytes:
 //                 event_kind u8, page u16.
 //
-// Version 2 (issue 12) has version 1's layout; what changed is what the
+// Version 2 has version 1's layout; what changed is what the
 // bytes mean, so a version-1 input decodes with version-2 meanings and one
 // clamp: the pinned folio flag brings the references a FOLL_PIN pin holds
 // (GUP_PIN_COUNTING_BIAS for a small folio, one and _pincount for a large

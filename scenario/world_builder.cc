@@ -155,7 +155,7 @@ void build_world(const scenario &s, world &w, const unmap_rules &rules)
 
         // Isolation reference of reclaim and the cache's references; then
         // the GUP references the scenario names, and its pin, which brings
-        // the references a pin holds (try_grab_folio(), issue 12 item 2).
+        // the references a pin holds (try_grab_folio()).
         unsigned long nr = folio_nr_pages(&w.folio);
         int cache = (w.folio.swapcache || !w.folio.anon) ? static_cast<int>(nr) : 0;
         w.unowned_refs = 1 + cache;

@@ -1,4 +1,4 @@
-// Bounded exhaustive mode (design §5, Loom/CHESS-style small-scope checking):
+// Bounded exhaustive mode (docs/design.md 5, Loom/CHESS-style small-scope checking):
 // every world in a small alphabet and every placement of up to a few events,
 // each run through the same oracle as a fuzz input. Fuzzing explores deep and
 // wide; this proves that nothing small is missed.

@@ -1,7 +1,7 @@
 // The batched implementation (batched/rmap.cc) on hand-built worlds: how
-// batches form (semantics §5) and what each batched branch leaves behind
-// (§4.1, §6.2, §8, §9, §10). Every expected number is derived by hand from
-// the semantics doc and commented; none is computed by running the reference.
+// batches form (docs/semantics.md 5) and what each batched branch leaves behind
+// (sections 4.1, 6.2, 8, 9, 10). Every expected number is derived by hand from
+// that document and commented; none is computed by running the reference.
 //
 // Batches are observed through w.clear_log: every get_and_clear_full_ptes()
 // call is one record {mm, addr, nr}. batches() prints them as "mM:pP+N"
@@ -68,7 +68,7 @@ void expect_mapcount(const run &r, int first, int last, int n)
 }
 
 // =====================================================================
-// 1. Batch formation (§5): where a batch stops, seen in w.clear_log.
+// 1. Batch formation (section 5): where a batch stops, seen in w.clear_log.
 // =====================================================================
 
 // A 16-page folio whose page 0 sits 8 pages below a PMD boundary (mremap of
@@ -96,7 +96,7 @@ TEST(BatchFormation, StopsAtPmdBoundary)
         EXPECT_EQ(r.w.folio.refcount, 1);  // isolation ref only: 1 + 16 mappings - 16
         EXPECT_EQ(r.w.folio.large_mapcount, 0);
         // After the first batch 8 of 16 pages stayed mapped: a partial batch
-        // followed by more batches still queues the folio (§7).
+        // followed by more batches still queues the folio (section 7).
         EXPECT_TRUE(r.w.folio.partially_mapped);
 }
 
@@ -357,7 +357,7 @@ TEST(BatchFormation, PteUnusedIsOneSlot)
         EXPECT_EQ(r.w.folio.refcount, 1);  // 1 + 4 - 4
 }
 
-// sparc64 ADI (__HAVE_ARCH_UNMAP_ONE): swap-backed anon stays per PTE (§9,
+// sparc64 ADI (__HAVE_ARCH_UNMAP_ONE): swap-backed anon stays per PTE (section 9,
 // "disable the sparc64-anon-swapbacked case").
 TEST(BatchFormation, SwapbackedAnonIsPerPteOnSparc)
 {
@@ -399,11 +399,11 @@ TEST(BatchFormation, SwapbackedAnonBatchesOnGenericArch)
 }
 
 // =====================================================================
-// 2. The batched branches (§4.1) and their end states.
+// 2. The batched branches (section 4.1) and their end states.
 // =====================================================================
 
 // Clean lazyfree folio: one batch of 16, discarded whole, walk_done. Removing
-// every mapping in one call never makes it partially mapped (§7, §10.1).
+// every mapping in one call never makes it partially mapped (sections 7, 10.1).
 TEST(BatchedBranch, LazyfreeWholeFolioDiscard)
 {
         scenario s = lazyfree(4);
@@ -426,9 +426,9 @@ TEST(BatchedBranch, LazyfreeWholeFolioDiscard)
 }
 
 // Slot 3 of 16 dirty: the OR-ed pteval marks the folio dirty, the whole
-// batch is restored with set_ptes() (§6.2): every slot keeps write and
+// batch is restored with set_ptes() (section 6.2): every slot keeps write and
 // soft-dirty (equal across the batch by K3+ construction) and gains the
-// OR-ed dirty (slot 3) and young (slot 7); swapbacked is set (§4.1).
+// OR-ed dirty (slot 3) and young (slot 7); swapbacked is set (section 4.1).
 TEST(BatchedBranch, LazyfreeRedirtyRestoresWholeBatch)
 {
         scenario s = lazyfree(4, PTE_WRITE | PTE_SOFT_DIRTY);
@@ -562,7 +562,7 @@ TEST(BatchedBranch, FileUffdWpMarkerOnEverySlot)
         expect_mapcount(r, 0, 8, 0);
 }
 
-// Swap-backed anon, PAE {1,1,0,0}: one batch, two sub-batches (K6 §9). Swap
+// Swap-backed anon, PAE {1,1,0,0}: one batch, two sub-batches (section 9). Swap
 // ptes name FOLIO_SWAP + i, carry exclusive = PAE before unmap and the
 // soft-dirty of the batch; PAE is cleared; counts move by 4.
 TEST(BatchedBranch, AnonSubBatchesByExclusivity)
@@ -592,7 +592,7 @@ TEST(BatchedBranch, AnonSubBatchesByExclusivity)
 
 // swapbacked != swapcache (anon folio never given swap, B10): the batch is
 // cleared, then the anon state check gives up. The K5 rule (newest, per
-// design §4) restores all 4 slots with set_ptes(); K0..K4 left them none.
+// docs/design.md 4) restores all 4 slots with set_ptes(); K0..K4 left them none.
 TEST(BatchedBranch, AnonNotInSwapcacheRestoresBatch)
 {
         scenario s = one_vma(folio_type::anon_nocache, 2, slot_kind::present, PTE_YOUNG);
@@ -602,7 +602,7 @@ TEST(BatchedBranch, AnonNotInSwapcacheRestoresBatch)
 
         EXPECT_NO_VIOLATION(r);
         EXPECT_EQ(batches(r.w), "m0:p0+4");
-        for (int i = 0; i < 4; i++) // slot 1's dirty OR-ed onto all 4 (§6.2)
+        for (int i = 0; i < 4; i++) // slot 1's dirty OR-ed onto all 4 (section 6.2)
                 EXPECT_PTE(r.at(i), folio_pte(i, PTE_YOUNG | PTE_DIRTY)) << "page " << i;
         EXPECT_FALSE(r.ret);
         EXPECT_TRUE(r.w.folio.dirty);      // folio_mark_dirty() ran before the check
@@ -730,7 +730,7 @@ scenario pmd_folio(folio_type type, uint8_t bits)
         return s;
 }
 
-// §8 (K1+): a clean PMD-mapped lazyfree folio is discarded at PMD level
+// section 8 (K1+): a clean PMD-mapped lazyfree folio is discarded at PMD level
 // without a split, even with TTU_SPLIT_HUGE_PMD: no PTE table is used and
 // no PTE batch is cleared.
 TEST(BatchedBranch, PmdLazyfreeDiscardedWithoutSplit)
@@ -752,7 +752,7 @@ TEST(BatchedBranch, PmdLazyfreeDiscardedWithoutSplit)
         EXPECT_FALSE(r.w.folio.partially_mapped);
 }
 
-// §8: a dirty PMD makes the folio dirty before the clear; it becomes
+// section 8: a dirty PMD makes the folio dirty before the clear; it becomes
 // swapbacked and stays PMD-mapped; walk_abort.
 TEST(BatchedBranch, PmdLazyfreeDirtyAborts)
 {
@@ -814,7 +814,7 @@ TEST(BatchedBranch, TwoPartialBatchesInOneVmaBothProcessed)
 
 // Fork-shared clean lazyfree folio (mm 0 and mm 1): each VMA visit batches
 // the whole folio and passes the check, ref == 1 + mapcount counting every
-// mapping (§4.1 notes): mm 0 sees 17 == 1 + 16, mm 1 sees 9 == 1 + 8.
+// mapping (section 4.1 notes): mm 0 sees 17 == 1 + 16, mm 1 sees 9 == 1 + 8.
 TEST(BatchedBranch, SharedLazyfreeDiscardedInEachMm)
 {
         scenario s;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The command-line contract of ./unmapfuzz and unmapfuzz-tool (issue 13):
+# The command-line contract of ./unmapfuzz and unmapfuzz-tool:
 #   - help and CMD --help for every command (usage, options, exit status);
 #   - every bad flag, value or operand: exit 2 and one line on stderr;
 #   - unreadable inputs (a directory, a missing file), text files without a

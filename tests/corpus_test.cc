@@ -695,7 +695,7 @@ TEST(CorpusRegressions, ExpectationsNameTheirKernelSource)
                             comment.find("(include/") != std::string::npos)
                     << path << ": the first comment names no kernel source file";
         }
-        EXPECT_GE(with, 5) << "issue 12 items 1-5 each have one";
+        EXPECT_GE(with, 5) << "the regressions of the reachability rules each have one";
 }
 
 // A wrong expectation is reported (the checker is not vacuous).

@@ -1,8 +1,8 @@
-// Semantic events (design §5, semantics §12) on hand-built worlds, run
+// Semantic events (docs/design.md 5, docs/semantics.md 12) on hand-built worlds, run
 // through BOTH implementations: the per-PTE reference and the batched one get
 // identical copies of the same built world and the same event plan. Every
 // expected end state is derived by hand from the semantics doc; where the two
-// legitimately differ (§9, §10.4, §10.5) both sides are spelled out.
+// legitimately differ (sections 9, 10.4, 10.5) both sides are spelled out.
 //
 // Batches are observed through w.clear_log as "mM:pP+N" (mm M, first folio
 // page P, N slots); see batched_test.cc.
@@ -124,7 +124,7 @@ TEST(EventGupPin, Order0LazyfreeRestored)
 }
 
 // gup_pin(5) in an order-4 lazyfree folio. Reference: pages 0-4 pass the
-// check one by one and are discarded, page 5's check sees the pin (§10.5).
+// check one by one and are discarded, page 5's check sees the pin (section 10.5).
 // Batched: one batch of 16, the pin lands during the clear, the single check
 // fails and all 16 are restored.
 TEST(EventGupPin, MidFolioPerPteVsWholeBatch)
@@ -148,7 +148,7 @@ TEST(EventGupPin, MidFolioPerPteVsWholeBatch)
         EXPECT_EQ(b.ref.folio.refcount, 13);     // 1 + 16 - 5 + 1 pin
         expect_mapcount(b.ref, 0, 5, 0, "reference");
         expect_mapcount(b.ref, 5, 16, 1, "reference");
-        EXPECT_TRUE(b.ref.folio.partially_mapped); // per-PTE removal queues it (§10.1)
+        EXPECT_TRUE(b.ref.folio.partially_mapped); // per-PTE removal queues it (section 10.1)
 
         // Batched.
         EXPECT_EQ(batches(b.bat), "m0:p0+16");
@@ -221,7 +221,7 @@ TEST(EventGupPin, SharedSwapbackedPageStillSwapsOut)
         EXPECT_FALSE(b.bat_ret);
 }
 
-// PMD-mapped lazyfree, gup_pin(5). Batched (§8): no split; the pin lands at
+// PMD-mapped lazyfree, gup_pin(5). Batched (section 8): no split; the pin lands at
 // pmdp_huge_clear_flush(), ref 3 != 1 + 1 -> set_pmd_at() restores the huge
 // PMD. Reference: splits (pre-K1 path), discards pages 0-4 per PTE, aborts
 // at 5.
@@ -271,7 +271,7 @@ TEST(EventGupPin, PmdLazyfreeBatchedRestoresPmdReferenceSplits)
 
 // Lazyfree order 2, hw_dirty(2): a redirty abort with swapbacked in both.
 // Reference discards 0-1 and restores page 2 (dirty); batched restores all 4
-// with the OR-ed dirty bit (§10.4, §10.6).
+// with the OR-ed dirty bit (sections 10.4, 10.6).
 TEST(EventHwDirty, LazyfreeRedirtyAbortSetsSwapbacked)
 {
         // The CPU dirties only a writable entry, which an anon page has only
@@ -370,7 +370,7 @@ TEST(EventHwDirty, PmdLazyfreeRedirty)
 }
 
 // hw_young(0) on a lazyfree folio that aborts on an extra reference: the
-// restored slot 0 is young in both; batched OR-s young onto all 4 (§6.2).
+// restored slot 0 is young in both; batched OR-s young onto all 4 (section 6.2).
 TEST(EventHwYoung, RestoredSlotsAreYoung)
 {
         scenario s = lazyfree(2, 0);
@@ -603,7 +603,7 @@ TEST(EventStaleTlbWrite, NeverFiresForReadOnlyDirtySlot)
 }
 
 // A clean slot's cached entry cannot be written through (a clean->dirty
-// transition on a cleared pte traps, §6.4): the event never fires.
+// transition on a cleared pte traps, section 6.4): the event never fires.
 TEST(EventStaleTlbWrite, NeverFiresForCleanSlot)
 {
         scenario s = file_folio(2);
@@ -648,7 +648,7 @@ TEST(EventStaleTlbWrite, FiresAfterHardwareDirtiedTheEntry)
 
 // PAE {1,1,0,0}, dup_swap_fail(3) inside the second sub-batch. Reference
 // converts pages 0-2 and restores 3; batched converts the first sub-batch
-// (0-1), rolls back page 2's count and restores 2-3 (§9: the batched prefix
+// (0-1), rolls back page 2's count and restores 2-3 (section 9: the batched prefix
 // is sub-batch aligned and no longer than the per-PTE one).
 TEST(EventDupSwapFail, InSecondSubBatch)
 {

@@ -1,16 +1,16 @@
 // Hand-written end states for every row of the try_to_unmap_one() branch table
-// (docs: kernel-unmap-semantics.md §4.1), run through the per-PTE reference.
+// (docs/semantics.md 4.1), run through the per-PTE reference.
 //
 // Every expected value below is computed by hand from the kernel semantics
-// (§1 state, §2 callers, §4 algorithm and branch table, §6 PTE primitives, §7
-// rmap removal, §8 PMD) and from the world builder's derivation rules:
+// (its section 1 state, 2 callers, 4 algorithm and branch table, 6 PTE primitives,
+// 7 rmap removal, 8 PMD) and from the world builder's derivation rules:
 //
 //   refcount = 1 (isolation) + (swapcache or pagecache ? nr : 0) + extra_refs
 //              + one per PTE mapping (present or device entry)
 //              + one per PMD mapping
 //   rss[mm_counter(folio)] = number of pages mapped by that mm (512 for a PMD)
 //   swap_count[p] = number of swap ptes referencing the folio's slot p (a
-//              freshly allocated swap-cache slot starts at 0, §1.5)
+//              freshly allocated swap-cache slot starts at 0, section 1.5)
 //
 // Never from the implementation's own output. Each test asserts the return
 // value, every slot of the VMA, all four rss counters (and on_mmlist) of
@@ -61,7 +61,7 @@ struct folio_expect {
         bool dirty = false;
         bool mlocked = false;
         int mlock_count = 0;
-        // Queued for deferred split as partially mapped (§7): on_deferred_split,
+        // Queued for deferred split as partially mapped (section 7): on_deferred_split,
         // PG_partially_mapped and one split_deferred event.
         bool deferred_split = false;
         bool maybe_dma_pinned = false;
@@ -87,7 +87,7 @@ void expect_folio(const world &w, const folio_expect &e)
                 ptes += e.mapcount[i];
         }
         EXPECT_EQ(f.entire_mapcount, e.entire_mapcount) << "entire (PMD) mapcount";
-        // folio_mapcount(): every PTE mapping plus one per PMD mapping (§1.1).
+        // folio_mapcount(): every PTE mapping plus one per PMD mapping (section 1.1).
         EXPECT_EQ(f.large_mapcount, ptes + e.entire_mapcount) << "folio_mapcount";
         EXPECT_EQ(folio_mapped(&f), ptes + e.entire_mapcount > 0) << "folio_mapped";
         EXPECT_EQ(f.anon, e.anon) << "PageAnon";
@@ -177,7 +177,7 @@ result unmap(world &w, unsigned int ttu)
         r.flush_pending = w.tlb_ubc_flush_required;
         r.flush_writable = w.tlb_ubc_writable;
         try_to_unmap_flush(w);
-        // try_to_unmap_flush() empties the batch (§6.4).
+        // try_to_unmap_flush() empties the batch (section 6.4).
         EXPECT_FALSE(w.tlb_ubc_flush_required);
         EXPECT_FALSE(w.tlb_ubc_writable);
         return r;
@@ -211,7 +211,7 @@ TEST(RefHwpoison, FilePoisonedPageGetsEntry)
         result r = unmap(w, s.ttu);
 
         EXPECT_TRUE(r.ret); // no abort path taken
-        // Without TTU_BATCH_FLUSH every clear is flushed at once (§4 D).
+        // Without TTU_BATCH_FLUSH every clear is flushed at once (section 4 D).
         EXPECT_FALSE(r.flush_pending);
         expect_default_slots(w, {folio_hwpoison_pte(0)});
         // mm_counter(file) = MM_FILEPAGES: -1 for the poisoned page.
@@ -221,7 +221,7 @@ TEST(RefHwpoison, FilePoisonedPageGetsEntry)
         e.refcount = 3 - 1; // one put; the cache ref stays
         e.mapcount = repeat(1, 0);
         e.hwpoison = page_bits({1}); // PageHWPoison is not unmap's to clear
-        // File folios are never queued for deferred split (§7).
+        // File folios are never queued for deferred split (section 7).
         expect_folio(w, e);
         expect_no_violation(w);
 }
@@ -394,7 +394,7 @@ TEST(RefGuestUnused, DirtyLazyfreePageStillDropped)
 
         EXPECT_TRUE(r.ret);
         EXPECT_TRUE(r.flush_pending);
-        EXPECT_TRUE(r.flush_writable); // the cleared pte was dirty (§6.4)
+        EXPECT_TRUE(r.flush_writable); // the cleared pte was dirty (section 6.4)
         expect_default_slots(w, {none_pte()});
         expect_mm(w, 0, 0, 0, 0, 0, false);
         expect_unused_mms(w, 1);
@@ -532,7 +532,7 @@ TEST(RefLazyfreeRedirtied, OrderZeroDirtyPteRestoredAndSwapbacked)
         expect_no_violation(w);
 }
 
-// Order 4, slot 3 of 16 dirty (§10.6): the per-PTE reference discards pages
+// Order 4, slot 3 of 16 dirty (section 10.6): the per-PTE reference discards pages
 // 0..2 (each passes ref == 1 + mapcount and the folio is still clean), then
 // clears page 3, marks the folio dirty, restores page 3 and aborts; 4..15 are
 // never touched.
@@ -564,7 +564,7 @@ TEST(RefLazyfreeRedirtied, OrderFourSlotThreeDirtyDiscardsPrefix)
         e.dirty = true;
         e.swapbacked = true;
         // After page 0's removal pages 1..15 are still mapped: large anon folio
-        // partially mapped -> deferred split (§7, §10.1).
+        // partially mapped -> deferred split (sections 7, 10.1).
         e.deferred_split = true;
         expect_folio(w, e);
         expect_no_violation(w);
@@ -699,7 +699,7 @@ TEST(RefLazyfreeDiscard, OrderFourFullyMapped)
         e.refcount = 1; // 17 - 16 puts: only the isolation reference
         e.mapcount = repeat(16, 0);
         e.anon = true;
-        // Per PTE, page 0's removal left 15 pages mapped (§7, §10.1).
+        // Per PTE, page 0's removal left 15 pages mapped (sections 7, 10.1).
         e.deferred_split = true;
         expect_folio(w, e);
         expect_no_violation(w);
@@ -739,7 +739,7 @@ TEST(RefLazyfreeDiscard, TwoVmasOfOneMmBothDiscarded)
 }
 
 // A protnone (NUMA hinting) entry cannot be cached by the TLB: it is
-// discarded like any other, but no deferred flush is queued (§6.4).
+// discarded like any other, but no deferred flush is queued (section 6.4).
 TEST(RefLazyfreeDiscard, ProtnoneQueuesNoFlush)
 {
         scenario s = lazyfree(0, PTE_PROTNONE);
@@ -1118,7 +1118,7 @@ TEST(RefSwapOk, OrderTwoSwapPtesCarryBits)
 }
 
 // A device-exclusive entry of a swap-backed folio converts too; its swap pte
-// takes soft-dirty from the device entry (§4 F; make_device_exclusive() keeps
+// takes soft-dirty from the device entry (section 4 F; make_device_exclusive() keeps
 // soft-dirty only: the entry is made from a writable pte, never uffd-wp).
 TEST(RefSwapOk, DeviceExclusiveEntryConverts)
 {
@@ -1300,7 +1300,7 @@ TEST(RefFile, UffdBitsWithoutRegistrationNoMarker)
         expect_no_violation(w);
 }
 
-// An anonymous VMA never gets markers from this path (§6.3): the lazyfree
+// An anonymous VMA never gets markers from this path (section 6.3): the lazyfree
 // discard drops the wp bit with the page.
 TEST(RefLazyfreeDiscard, AnonUffdWpVmaGetsNoMarkers)
 {
@@ -1467,7 +1467,7 @@ TEST(RefMlock, IgnoreMlockUnmapsAndMunlocks)
         // The folio is isolated (off the LRU), so __munlock_folio() just clears
         // PG_mlocked; the count is meaningless afterwards and the substrate
         // models it as 0 (mlock_count is excluded from differential
-        // comparison, §10.7).
+        // comparison, section 10.7).
         e.mlock_count = 0;
         expect_folio(w, e);
         expect_no_violation(w);
@@ -1564,7 +1564,7 @@ TEST(RefMlock, PmdMappedFolioMlockedNotSplit)
 }
 
 // =====================================================================
-// Device entries inside a lazyfree folio (CVE-2026-63950 shape, §4 note)
+// Device entries inside a lazyfree folio (CVE-2026-63950 shape, section 4 note)
 // =====================================================================
 
 // Slots 0..14 present, 15 device-exclusive, VM_DROPPABLE. Every page is
@@ -1646,7 +1646,7 @@ TEST(RefDeviceEntry, DeviceExclusiveMidFolioDiscarded)
 // 512 PTE mappings (refcount +511, mapcount 1 each, entire 0), then each pte
 // is discarded. NOTE: this is a deliberate design choice of the reference,
 // not K1+ kernel behaviour: since v6.11 a clean lazyfree PMD is discarded
-// whole by unmap_huge_pmd_locked() (§8), leaving the PMD none and never
+// whole by unmap_huge_pmd_locked() (section 8), leaving the PMD none and never
 // queueing a deferred split. Slots (none), counters and refcount agree
 // either way; the PMD kind and deferred split are the reference's.
 TEST(RefPmd, LazyfreeSplitAndDiscarded)
@@ -1677,7 +1677,7 @@ TEST(RefPmd, LazyfreeSplitAndDiscarded)
         e.entire_mapcount = 0;
         e.anon = true;
         // After the split the folio is PTE-mapped; page 0's removal leaves
-        // 511 mapped with no entire mapping: deferred split (§7).
+        // 511 mapped with no entire mapping: deferred split (section 7).
         e.deferred_split = true;
         expect_folio(w, e);
         expect_no_violation(w);
@@ -1712,7 +1712,7 @@ TEST(RefPmd, FileSplitAndUnmapped)
 
 // Dirty lazyfree PMD: split (K0, v6.11-v6.14 behaviour, as the reference
 // models it), then page 0's dirty pte redirties the folio: page 0 restored,
-// swapbacked, abort. (K1+, §8, would set swapbacked without splitting: PMD
+// swapbacked, abort. (K1+, section 8, would set swapbacked without splitting: PMD
 // still huge, refcount 2, entire mapcount 1. Slots read the same.)
 TEST(RefPmd, DirtyLazyfreeSplitThenRedirtyAbort)
 {
@@ -1820,7 +1820,7 @@ TEST(RefMultiMm, ForkSharedLazyfreeDiscardedInBoth)
         e.mapcount = repeat(4, 0);
         e.anon = true;
         // In mm 0 no page loses its last mapping (2 -> 1); in mm 1 page 0
-        // does while 1..3 stay mapped: queued then (§7).
+        // does while 1..3 stay mapped: queued then (section 7).
         e.deferred_split = true;
         expect_folio(w, e);
         EXPECT_EQ(w.nr_notifier, 2);

@@ -598,7 +598,7 @@ TEST(ScenarioTextErrors, AnonExclusivityRules)
                   "ok");
 }
 
-// Issue 12 item 3: states no caller of try_to_unmap() can produce are
+// States no caller of try_to_unmap() can produce are
 // rejected with their line and the kernel reason.
 struct unreachable_case {
         std::string text;

@@ -175,7 +175,7 @@ inline scenario shmem_folio(int order, uint8_t bits = PTE_YOUNG)
 }
 
 // The TTU flags shrink_folio_list() passes for a folio of `order`
-// (semantics §2): TTU_BATCH_FLUSH, plus TTU_SYNC for a large folio and
+// (docs/semantics.md 2): TTU_BATCH_FLUSH, plus TTU_SYNC for a large folio and
 // TTU_SPLIT_HUGE_PMD for a PMD-mappable one.
 inline unsigned int reclaim_ttu(int order)
 {

@@ -1,4 +1,4 @@
-// The extractor (kernel-in-the-loop.md §3.1): cuts one function and every
+// The extractor (docs/design.md 11.1): cuts one function and every
 // static function, macro, type and static object of the same file that it
 // reaches, transitively, out of a kernel source file, and writes them as one
 // C file that keeps each of them on its own line of the file (the rest is

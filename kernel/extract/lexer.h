@@ -1,5 +1,5 @@
 // A C tokenizer just deep enough to cut functions out of a kernel source file
-// (kernel-in-the-loop.md §3.1): identifiers, punctuators, literals and whole
+// (docs/design.md 11.1): identifiers, punctuators, literals and whole
 // preprocessor directives, with their byte ranges and line numbers, so the
 // extractor can copy text verbatim and point #line directives at it.
 // Comments and white space are skipped; string and character literals are

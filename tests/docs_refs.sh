@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The repository is self-contained: no tracked file, no help text and no
+# tool output points at an issue tracker entry ("issue 12", "Issue 7 item
+# 3"), at a section sign (a numbered section of a document a clone does not
+# have), or at a Markdown file the repository does not contain. Code
+# comments say the reason in place or cite docs/FILE.md and its section.
+#
+# A NAME.md reference resolves against the repository root, the citing
+# file's folder and docs/. Exit 1 with one line per offending place.
+set -euo pipefail
+root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
+cd "$root"
+
+# Pages other parts of the project add to docs/ in their own changes: links
+# to them are not dangling.
+KNOWN_PAGES=" docs/kernel-trees.md docs/kernel-releases.md docs/known-bugs.md docs/review.md docs/mutation.md docs/command-line.md "
+SECTION=$'\xc2\xa7' # the section sign, spelled so that this file does not match itself
+ISSUE='[Ii]ssue[ s]+[0-9#]|[Ii]ssues [0-9]|#[0-9]+ item'
+
+bad=0
+report() { echo "$*"; bad=$((bad + 1)); }
+
+files=()
+while IFS= read -r f; do
+	[ -f "$f" ] || continue
+	case $f in tests/docs_refs.sh) continue ;; esac
+	files+=("$f")
+done < <(git ls-files 2>/dev/null || find . -type f -not -path './build/*' -not -path './work/*' -not -path './.git/*' | sed 's|^\./||')
+[ ${#files[@]} -gt 0 ] || { echo "docs_refs: no files under $root" >&2; exit 2; }
+
+# 1. Issue numbers and section signs.
+while IFS= read -r hit; do
+	report "$hit"
+done < <(grep -I -n -H -E "$ISSUE|$SECTION" "${files[@]}" 2>/dev/null | cut -c1-200)
+
+# 2. Markdown files that do not exist.
+resolves() { # FILE REF
+	local dir ref=$2
+	ref=${ref%%#*}
+	ref=${ref#./}
+	case $ref in *blob/main/*) ref=${ref##*blob/main/} ;; esac
+	dir=$(dirname "$1")
+	[ -f "$ref" ] || [ -f "$dir/$ref" ] || [ -f "docs/$ref" ] || [[ $KNOWN_PAGES == *" $ref "* ]] ||
+		[[ $KNOWN_PAGES == *" docs/$ref "* ]] || [[ $KNOWN_PAGES == *" $(realpath -m --relative-to=. "$dir/$ref") "* ]]
+}
+while IFS=: read -r f line ref; do
+	resolves "$f" "$ref" || report "$f:$line: $ref does not exist in the repository"
+done < <(grep -I -n -H -o -E '[A-Za-z0-9_./-]*[A-Za-z0-9_-]\.md\b(#[A-Za-z0-9_-]+)?' "${files[@]}" 2>/dev/null)
+
+# 3. What the tool says: ./unmapfuzz help and every command's --help.
+if [ -x ./unmapfuzz ]; then
+	for f in tools/cmd_*.sh; do
+		cmd=${f#tools/cmd_} cmd=${cmd%.sh}
+		while IFS= read -r hit; do report "./unmapfuzz $cmd --help: $hit"; done < <(./unmapfuzz "$cmd" --help 2>&1 | grep -E "$ISSUE|$SECTION" || true)
+	done
+	while IFS= read -r hit; do report "./unmapfuzz help: $hit"; done < <(./unmapfuzz help 2>&1 | grep -E "$ISSUE|$SECTION" || true)
+fi
+
+if [ $bad -gt 0 ]; then
+	echo "docs_refs: $bad place(s) point outside the repository (say the reason in place, or cite docs/FILE.md and its section)" >&2
+	exit 1
+fi
+echo "docs_refs: ${#files[@]} files and the help texts point only inside the repository"
