@@ -55,7 +55,7 @@ const known_bug table[NR_KNOWN_BUGS] = {
      semantics_level::K0},
     {12, "B23", "b23_dirty_not_propagated",
      "the batch's gathered dirty bit not passed on to the folio",
-     "a mutant of get_and_clear_full_ptes()'s dirty gathering (bug-history B23)", nullptr, false,
+     "a mutant of get_and_clear_full_ptes()'s dirty gathering (docs/bugs.md, B23)", nullptr, false,
      semantics_level::K0},
     {13, "B7", "b7_lazyfree_swapbacked_on_ref",
      "lazyfree folio made swap-backed on a refcount mismatch",
