@@ -52,7 +52,7 @@ enum class invariant : uint8_t {
         folio_dirty_unjustified,   // the folio became dirty with nothing dirty anywhere
         file_dirty_lost,           // a dirty page-cache page left the folio clean
         pinned_exclusive_unmapped, // a maybe-pinned exclusive page became a swap pte
-        // Appended beyond the brief's list; see invariants.cc.
+        // Appended beyond I1-I12 (docs/semantics.md 11); see invariants.cc.
         foreign_slot,            // a slot that mapped no page of the folio changed
         uffd_wp_marker_spurious, // a marker where none was due (no uffd-wp VMA or bit)
         // Appended later: the ones above keep their values.
