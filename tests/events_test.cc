@@ -1,7 +1,7 @@
 // Semantic events (docs/design.md 5, docs/semantics.md 12) on hand-built worlds, run
 // through BOTH implementations: the per-PTE reference and the batched one get
 // identical copies of the same built world and the same event plan. Every
-// expected end state is derived by hand from the semantics doc; where the two
+// expected end state is derived by hand from docs/semantics.md; where the two
 // legitimately differ (sections 9, 10.4, 10.5) both sides are spelled out.
 //
 // Batches are observed through w.clear_log as "mM:pP+N" (mm M, first folio
