@@ -111,7 +111,7 @@ BENCHMARK(BM_events)->DenseRange(0, 8);
 class fit_reporter : public benchmark::ConsoleReporter
 {
       public:
-        // Plain text (no colours): the output is pasted into the README.
+        // Plain text (no colours): the output is pasted into docs/performance.md.
         fit_reporter() : ConsoleReporter(OO_Tabular) {}
 
         struct point {

@@ -125,7 +125,7 @@ uint8_t arch_pte_bits(arch_mode arch);
 // Makes any scenario valid: clamps every field to its range and drops what
 // cannot exist (overlapping VMAs, a PMD mapping that is not aligned, a
 // writable anon slot of a shared page...) or what no caller of try_to_unmap()
-// can hand it (see the rules in scenario.cc and the README's "Scenarios").
+// can hand it (see the rules in scenario.cc and docs/scenarios.md).
 // Returns the number of clamps, so statistics can show how much of a
 // campaign's input was junk.
 int sanitize(scenario &s);

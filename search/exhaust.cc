@@ -13,7 +13,7 @@ namespace
 {
 
 // The alphabet. Each axis is a short list; the product is the bound
-// (README, "Small-scope exhaustive mode", has what each costs).
+// (docs/scenarios.md, "Small-scope exhaustive mode", has what each costs).
 constexpr folio_type kTypes[] = {folio_type::lazyfree, folio_type::anon, folio_type::file,
                                  folio_type::shmem, folio_type::anon_nocache};
 

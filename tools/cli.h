@@ -11,7 +11,7 @@
 namespace uf::cli
 {
 
-// Exit statuses (documented in ./unmapfuzz help and the README).
+// Exit statuses (documented in ./unmapfuzz help and the README's exit-status table).
 constexpr int OK = 0;            // ran, nothing found (or: done)
 constexpr int FOUND = 1;         // a failure class found or reproduced
 constexpr int ERROR = 2;         // usage, input or set-up error

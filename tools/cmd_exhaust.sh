@@ -13,7 +13,7 @@
 # prints the size of the bound (its points), then a progress line every 10 s
 # with the share done and an estimate of the total time. Bounds grow fast:
 # the default is 32 million points, --max-order 2 --max-vmas 1 --max-events 1
-# is 193 million (the README gives its time). Ctrl-C prints the counts so far.
+# is 193 million (docs/scenarios.md gives its time). Ctrl-C prints the counts so far.
 # At the end, the failures by class, each with the known bug that explains
 # it ([known B7]), and the verdicts a known bug explains that the program's
 # semantics level intends. In kernel mode the release build of the kernel

@@ -1,4 +1,4 @@
-# Kernel mode (README: "Fuzzing your own rmap.c"): the try_to_unmap_one() of a
+# Kernel mode (docs/kernel-mode.md): the try_to_unmap_one() of a
 # kernel tree, cut out at build time by kernel-extract and built as a kernel
 # variant (kernel/kernel_variant.cmake) in a preset's build directory:
 #   build/PRESET/kernel/KEY/{rmap.c,variant.cmake,unmapfuzz-tool,unmap_diff,...}
