@@ -9,8 +9,8 @@
 #               seed, ~/linux with a kernel-style fixture tree.
 #   --output    every output block marked
 #                 <!-- readme-test: output COMMAND [| rerun ARGS] -->
-#               starts with "$ COMMAND"; the command is run (with ARGS
-#               instead of its own, when given, to keep the run short) in a
+#               starts with "$ COMMAND"; the command is run (as
+#               ./unmapfuzz ARGS instead, when given, to keep it short) in a
 #               scratch UNMAPFUZZ_WORK, and every quoted line must still be
 #               printed. Lines are compared with numbers as N, the tree's and
 #               the work directory's paths removed, and "..." matching
@@ -102,7 +102,7 @@ check_output() {
 		[ "$shown" = "\$ $cmd" ] || { fail "$((line + 2)): the block shows '$shown', the marker says '$cmd'"; continue; }
 		blocks=$((blocks + 1))
 		local run=$cmd
-		[ -z "$rerun" ] || run="./unmapfuzz ${cmd#./unmapfuzz } $rerun"
+		[ -z "$rerun" ] || run="./unmapfuzz $rerun"
 		echo "readme_test: running $run"
 		out=$(cd "$root" && UNMAPFUZZ_WORK=$WORK bash -c "$run" 2>&1 </dev/null || true)
 		local actual
