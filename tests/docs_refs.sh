@@ -6,7 +6,8 @@
 # comments say the reason in place or cite docs/FILE.md and its section.
 #
 # A NAME.md reference resolves against the repository root, the citing
-# file's folder and docs/. Exit 1 with one line per offending place.
+# file's folder and docs/ (a shell variable's path, "$dir/NAME.md", is no
+# reference). Exit 1 with one line per offending place.
 set -euo pipefail
 root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$root"
@@ -45,7 +46,7 @@ resolves() { # FILE REF
 }
 while IFS=: read -r f line ref; do
 	resolves "$f" "$ref" || report "$f:$line: $ref does not exist in the repository"
-done < <(grep -I -n -H -o -E '[A-Za-z0-9_./-]*[A-Za-z0-9_-]\.md\b(#[A-Za-z0-9_-]+)?' "${files[@]}" 2>/dev/null)
+done < <(grep -I -n -H -o -P '(?<![$A-Za-z0-9_./-])[A-Za-z0-9_./-]*[A-Za-z0-9_-]\.md\b(#[A-Za-z0-9_-]+)?' "${files[@]}" 2>/dev/null)
 
 # 3. What the tool says: ./unmapfuzz help and every command's --help.
 if [ -x ./unmapfuzz ]; then
