@@ -2,8 +2,9 @@
 # The repository is self-contained: no tracked file, no help text and no
 # tool output points at an issue tracker entry ("issue 12", "Issue 7 item
 # 3"), at a section sign (a numbered section of a document a clone does not
-# have), or at a Markdown file the repository does not contain. Code
-# comments say the reason in place or cite docs/FILE.md and its section.
+# have), or at a Markdown file the repository does not contain, and the
+# README and docs/ show no machine paths. Code comments say the reason in
+# place or cite docs/FILE.md and its section.
 #
 # A NAME.md reference resolves against the repository root, the citing
 # file's folder and docs/ (a shell variable's path, "$dir/NAME.md", is no
@@ -49,7 +50,13 @@ while IFS=: read -r f line ref; do
 	resolves "$f" "$ref" || report "$f:$line: $ref does not exist in the repository"
 done < <(grep -I -n -H -o -P '(?<![$A-Za-z0-9_./-])[A-Za-z0-9_./-]*[A-Za-z0-9_-]\.md\b(#[A-Za-z0-9_-]+)?' "${files[@]}" 2>/dev/null)
 
-# 3. What the tool says: ./unmapfuzz help, every command with its options.
+# 3. Machine paths in what people read: samples are shown as run in the
+# tree, with paths relative to it.
+while IFS= read -r hit; do
+	report "$hit (a machine path)"
+done < <(grep -n -H -E '(^|[^A-Za-z0-9_.~-])/(tmp|work|root|home)/' README.md docs/*.md 2>/dev/null || true)
+
+# 4. What the tool says: ./unmapfuzz help, every command with its options.
 # (Each command's --help adds the prose of its tools/cmd_NAME.sh header,
 # which the scan above already covers.)
 if [ -x ./unmapfuzz ]; then
