@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README.md shows what the tool does, and this test keeps it true:
 #
-#   --commands  every ./unmapfuzz command line the README shows (in code blocks
+#   --commands  the README has at most 250 lines, and
+#               every ./unmapfuzz command line the README shows (in code blocks
 #               and in `inline code`) is one the driver accepts: its
 #               arguments go through the driver's own argument parser
 #               (parse_args, the spec in tools/cmd_NAME.sh), without running
@@ -79,6 +80,10 @@ check_commands() {
 		[ $rc = 0 ] || fail "$line: '$cmd' is refused by the driver (exit $rc): ${err##*$'\n'}"
 	done < <(command_lines)
 	[ $n -ge 8 ] || fail "0: only $n ./unmapfuzz command lines found; the quick start shows more"
+	# A quick start, not the manual: the reference lives in docs/.
+	local lines
+	lines=$(wc -l <"$readme")
+	[ "$lines" -le 250 ] || fail "$lines: the README has $lines lines; keep it to 250 and move the rest to docs/"
 	echo "readme_test: $n command lines checked"
 }
 
