@@ -88,7 +88,7 @@ check_commands() {
 }
 
 normalise() { # the tree's and WORK's paths out, numbers as N, blanks squeezed
-	sed -E "s#$root/##g; s#$WORK#work#g; s#[0-9]+#N#g; s#[[:space:]]+# #g; s# \$##"
+	sed -E "s#$WORK#work#g; s#$root/##g; s#[0-9]+#N#g; s#[[:space:]]+# #g; s# \$##"
 }
 
 check_output() {
