@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The repository is self-contained: no tracked file, no help text and no
-# tool output points at an issue tracker entry ("issue 12", "Issue 7 item
-# 3"), at a section sign (a numbered section of a document a clone does not
+# tool output points at an issue tracker entry (the word followed by its
+# number, or "#N item"), at a section sign (a numbered section of a document a clone does not
 # have), or at a Markdown file the repository does not contain, and the
 # README and docs/ show no machine paths. Code comments say the reason in
 # place or cite docs/FILE.md and its section.
