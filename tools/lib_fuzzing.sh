@@ -312,7 +312,7 @@ triage_report() {
 		local base=${cls% known=*} kind
 		base=${base% -}
 		kind=${base%% *}
-		json_add row classes "kind=$kind" "class=${base#"$kind"}" "known_bug=$id" "files=${count[$cls]}" \
+		json_add row classes "kind=$kind" "class=${base#"$kind "}" "known_bug=$id" "files=${count[$cls]}" \
 			"libfuzzer=${lf[$cls]:-0}" "afl=${afl[$cls]:-0}" "reproducer=$best" "minimized=$min" \
 			"repro_command=${REPRO_CMD:-./unmapfuzz repro} ${min:-$best}"
 	done 3< <(printf '%s\n' "${!count[@]}" | sort)
