@@ -76,7 +76,7 @@ mark=unmapfuzz-limits-$$
 cat >"$fake" <<EOF
 #!/usr/bin/env bash
 trap '' TERM INT
-sleep 1000 --$mark &
+(exec -a "sleep-$mark" sleep 1000) &
 while :; do sleep 1; done
 EOF
 chmod +x "$fake"
@@ -102,7 +102,7 @@ echo "$rc fuzz --time 3 on an engine ignoring SIGTERM => $(grep -m1 'time limit'
 grep -q "time limit" "$scratch/limit.out" "$scratch/limit.err" || fail "no 'time limit' in the summary: $(cat "$scratch/limit.out")"
 grep -q "Killed\|Terminated" "$scratch/limit.err" && fail "a shell job line leaked: $(grep 'Killed\|Terminated' "$scratch/limit.err")"
 sleep 0.5
-pgrep -f -- "--$mark" >/dev/null && { fail "the engine's child outlived the time limit"; pkill -f -- "--$mark"; }
+for p in $(pgrep -f -- "sleep-$mark"); do fail "the engine's child outlived the time limit (pid $p)"; kill "$p"; done
 [ -z "$(find "$scratch/limit-home" -maxdepth 1 -name '.scratch.*')" ] || fail "the scratch directory was left"
 
 # 3. Bounded inputs.

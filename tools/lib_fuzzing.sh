@@ -245,7 +245,7 @@ triage_report() {
 		count[$cls]=$((${count[$cls]:-0} + 1))
 		case ${f##*/} in
 		crash-*) lf[$cls]=$((${lf[$cls]:-0} + 1)) ;;
-		*) afl[$cls]=$((${afl[$cls]:-0} + 1)) ;;
+		id:*) afl[$cls]=$((${afl[$cls]:-0} + 1)) ;;
 		esac
 		files[$cls]+="$f"$'\n'
 		size=$(stat -c %s "$f")
@@ -474,7 +474,7 @@ fuzz_time_limit() {
 	[ "$RUN_ENGINE" != afl ] || dir=$RUN_SYNC
 	files=$(run_crash_files)
 	n=$(grep -c . <<<"$files" || true)
-	echo "time limit: stopped after $((SECONDS - RUN_T0)) s; crash files: $n $(class_counts <<<"$files" | sed 's/^[0-9]*//')"
+	echo "time limit: stopped after $((SECONDS - RUN_T0)) s of --time $RUN_TIME; crash files: $(class_counts <<<"$files")"
 	json_add count crash_files "$n"
 	echo "kept: corpus and crash files in $dir${RUN_CORPUS:+ and $RUN_CORPUS}"
 	[ "$n" -eq 0 ] && return 0
