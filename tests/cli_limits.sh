@@ -132,7 +132,7 @@ mkdir -p "$UNMAPFUZZ_WORK"
 	source "$src/unmapfuzz"
 	CMD=fuzz CMD_LINE="fuzz --time 300"
 	lock_dir "$UNMAPFUZZ_WORK" campaign
-	sleep 30
+	exec sleep 120
 ) &
 holder=$!
 for _ in $(seq 50); do [ -s "$UNMAPFUZZ_WORK/.campaign.lock" ] && break; sleep 0.1; done
@@ -230,7 +230,11 @@ expect 0 "$uf" check --json "$scratch/check0.json"
 json_ok "$scratch/check0.json" 'd["exit_status"] == 0 and d["outcome"] == "nothing found" and d["counts"]["failed"] == 0 and d["counts"]["passed"] > 0' "check --json on the seeds"
 expect 2 "$uf" check --json "$scratch/check2.json" "$scratch/nul.scn"
 json_ok "$scratch/check2.json" 'd["exit_status"] == 2 and d["outcome"] == "error" and "error" in d' "check --json of a bad input"
-expect 0 "$uf" exhaust --max-order 0 --max-vmas 1 --max-events 0 --json "$scratch/exhaust.json"
+# (./unmapfuzz exhaust runs the release build; its two halves here, with the dev build.)
+expect 2 "$uf" exhaust --json /proc/x.json
+expect 0 "$tool" exhaust --max-order 0 --max-vmas 1 --max-events 0 --summary "$scratch/exhaust.facts"
+printf 'set\tcommand\texhaust\n' >>"$scratch/exhaust.facts"
+expect 0 "$tool" summary --exit-status 0 -- "$scratch/exhaust.facts" "$scratch/exhaust.json"
 json_ok "$scratch/exhaust.json" 'd["exit_status"] == 0 and d["counts"]["points"] == d["counts"]["enumerated"] > 0 and d["counts"]["failures"] == 0' "exhaust --json"
 expect 2 "$uf" zoo --json "$scratch/zoo.json" no_such_entry
 json_ok "$scratch/zoo.json" 'd["command"] == "zoo" and d["exit_status"] == 2 and "no_such_entry" in d["error"]' "zoo --json of a bad entry"

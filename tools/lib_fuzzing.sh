@@ -52,16 +52,19 @@ fuzz_target() { # ENGINE [ZOO]
 		return
 	fi
 	if [ -z "$zoo" ]; then
+		# The lock before the builds: a second campaign is refused at once.
+		FUZZ_HOME=$WORK
+		lock_dir "$FUZZ_HOME" campaign
 		build "$preset" unmap_diff seeds
 		build dev unmapfuzz-tool unmap_diff
 		FUZZ_BIN=$ROOT/build/$preset/unmap_diff
 		REPLAY_DIR=$ROOT/build/dev
 		REPRO_CMD="./unmapfuzz repro"
-		FUZZ_HOME=$WORK
-		lock_dir "$FUZZ_HOME" campaign
 		return
 	fi
 	zoo_applies "$zoo"
+	FUZZ_HOME=$WORK/zoo/$zoo
+	lock_dir "$FUZZ_HOME" campaign
 	# libFuzzer fuzzes the dev preset's variant (the libfuzzer preset builds no tests).
 	[ "$preset" = libfuzzer ] && preset=dev
 	SEEDS_DIR=$ROOT/build/$preset/seeds-bin
@@ -70,8 +73,6 @@ fuzz_target() { # ENGINE [ZOO]
 	FUZZ_BIN=$ROOT/build/$preset/zoo_$zoo
 	REPLAY_DIR=$ROOT/build/dev/zoo/$zoo
 	REPRO_CMD="./unmapfuzz repro --zoo $zoo"
-	FUZZ_HOME=$WORK/zoo/$zoo
-	lock_dir "$FUZZ_HOME" campaign
 	say "fuzzing the bug-zoo variant $zoo (tests/bugzoo/$zoo.patch applied to a copy of the tree)"
 }
 
