@@ -444,7 +444,7 @@ fuzz_monitor() { # PID [STOP_AT]
 			TIME_LIMITED="the engine"
 			say "time limit: the engine still runs after $((SECONDS - RUN_T0)) s; stopping it"
 			local pid
-			for pid in "${CHILDREN[@]}"; do stop_child "$pid" 3; done
+			for pid in "${CHILDREN[@]}"; do stop_child "$pid" 2; done
 			return
 		fi
 		if [ "$SECONDS" -ge "$next" ] && alive "$1"; then
@@ -548,7 +548,7 @@ fuzz_libfuzzer() { # TIME JOBS [EXECS] [ZOO]
 		"$FUZZ_BIN" "${args[@]}" \
 		"$corpus" "$SEEDS_DIR" >"$stats/libfuzzer.log" 2>&1
 	local pid=$SPAWNED lrc=0
-	fuzz_monitor "$pid" $((RUN_T0 + etime + 2))
+	fuzz_monitor "$pid" $((RUN_T0 + etime + 1))
 	wait "$pid" 2>/dev/null || lrc=$?
 	forget_child "$pid"
 	ON_INTERRUPT=""
@@ -648,7 +648,7 @@ fuzz_afl() { # TIME JOBS [EXECS] [ZOO]
 		# Let each instance pick its CPU before the next one looks.
 		sleep 1
 	done
-	fuzz_monitor "${pids[0]}" $((RUN_T0 + etime + 2))
+	fuzz_monitor "${pids[0]}" $((RUN_T0 + etime + 1))
 	local rc=0
 	for i in "${!pids[@]}"; do
 		local arc=0
