@@ -66,8 +66,9 @@ has "$scratch/err" "more than the $(nproc) CPU.*--jobs-force" "fuzz --jobs above
 expect 2 "$uf" afl --jobs 1000 --time 5
 expect 2 "$uf" fuzz --time 1e23
 has "$scratch/err" "written in digits, got '1e23'" "--time 1e23"
-"$uf" fuzz --help | grep -q -- "--jobs-force" || fail "fuzz --help has no --jobs-force"
-"$uf" fuzz --help | grep -q -- "--zoo ZOO .*variant ZOO" || fail "fuzz --help describes --zoo ZOO as another name"
+"$uf" fuzz --help >"$scratch/fuzz-help.txt"
+grep -q -- "--jobs-force" "$scratch/fuzz-help.txt" || fail "fuzz --help has no --jobs-force"
+grep -q -- "--zoo ZOO .*variant ZOO" "$scratch/fuzz-help.txt" || fail "fuzz --help describes --zoo ZOO as another name"
 
 # 2. --time is a hard limit: an engine that ignores -max_total_time and
 #    SIGTERM, and starts a child of its own, is stopped with its child.
@@ -206,13 +207,13 @@ fi
 #     stderr, JSON.
 if [ $applies = 1 ]; then
 	t0=$SECONDS
-	expect 1 "$uf" fuzz --zoo "$zoo" --jobs 1 --time 12 --json "$scratch/fuzz.json"
+	expect 1 "$uf" fuzz --zoo "$zoo" --jobs 1 --time 20 --json "$scratch/fuzz.json"
 	secs=$((SECONDS - t0))
 	cp "$scratch/out" "$scratch/fuzz.out"
 	cp "$scratch/err" "$scratch/fuzz.err"
 	grep -qE '^#[0-9]+' "$scratch/fuzz.out" && fail "a raw libFuzzer line in the summary: $(grep -E '^#[0-9]+' "$scratch/fuzz.out")"
-	grep -q '^\[ *[0-9]*/12 s\]' "$scratch/fuzz.out" && fail "progress lines on stdout"
-	last=$(grep '^\[ *[0-9]*/12 s\]' "$scratch/fuzz.err" | tail -1)
+	grep -q '^\[ *[0-9]*/20 s\]' "$scratch/fuzz.out" && fail "progress lines on stdout"
+	last=$(grep '^\[ *[0-9]*/20 s\]' "$scratch/fuzz.err" | tail -1)
 	n_progress=$(sed -n 's/.*, crashes \([0-9]*\).*/\1/p' <<<"$last")
 	n_summary=$(sed -n 's/^crash files: \([0-9]*\) in .*/\1/p' "$scratch/fuzz.out")
 	[ -n "$n_summary" ] && [ "$n_progress" = "$n_summary" ] ||
@@ -222,7 +223,10 @@ if [ $applies = 1 ]; then
 	json_ok "$scratch/fuzz.json" 'd["command"] == "fuzz" and d["exit_status"] == 1 and d["outcome"] == "found" and d["counts"]["crash_files"] == '"${n_summary:-0}"' and d["counts"]["crash_files"] == sum(c["files"] for c in d["classes"]) and any(c["kind"] == "'"${class%% *}"'" for c in d["classes"]) and all(c["reproducer"] and c["repro_command"].startswith("./unmapfuzz repro --zoo ") for c in d["classes"]) and d["argv"][:2] == ["--zoo", "'"$zoo"'"]' "fuzz --json"
 
 	# check on files and directories, with --json.
-	expect 1 "$uf" check --zoo "$zoo" --json "$scratch/check.json" "$scratch/scns" "$seed"
+	mkdir -p "$scratch/own/sub"
+	cp "$seed" "$scratch/own/"
+	cp "$regress" "$scratch/own/sub/"
+	expect 1 "$uf" check --zoo "$zoo" --json "$scratch/check.json" "$scratch/own" "$seed"
 	has "$scratch/out" "^3 of 3 scenario\(s\) replayed: 2 passed, 1 failed" "check DIR FILE"
 	json_ok "$scratch/check.json" 'd["exit_status"] == 1 and d["counts"]["scenarios"] == 3 and d["counts"]["failed"] == 1 and d["scenarios"][0]["path"].endswith("'"$zoo"'.scn")' "check --json"
 fi

@@ -36,6 +36,7 @@ cmd_exhaust() {
 	if [ -n "$JSON_LINES" ]; then
 		facts=$JSON_LINES.exhaust
 		SCRATCH+=("$facts")
+		: >"$facts"
 		args+=(--summary "$facts")
 	fi
 	local rc=0
@@ -43,6 +44,5 @@ cmd_exhaust() {
 		--max-vmas "${OPT[--max-vmas]}" --max-events "${OPT[--max-events]}" --mid-folio "${OPT[--mid-folio]}" \
 		--progress "$PROGRESS_EVERY" \
 		"${args[@]}" || rc=$?
-	[ -z "$facts" ] || [ ! -f "$facts" ] || cat "$facts" >>"$JSON_LINES"
 	return $rc
 }

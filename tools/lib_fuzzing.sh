@@ -229,7 +229,8 @@ class_file_name() { # "KIND class"
 triage_report() {
 	local tool=$1 mindir=${2:-} f cls size best
 	declare -A count=() lf=() afl=() smallest=() smallest_size=() files=()
-	local total=0 unreplayed=0
+	local total=0 unreplayed=0 JSON_SINK
+	json_step triage
 	TRIAGE_KNOWN_ONLY=""
 	while IFS= read -r f; do
 		[ -n "$f" ] || continue
@@ -274,8 +275,8 @@ triage_report() {
 		*" known="*)
 			id=${cls##* known=}
 			ids+=("$id")
-			local kl
-			kl=$(known_bug_line "$tool" "$best")
+			local kl=""
+			[ "$(time_left)" -le 0 ] || kl=$(known_bug_line "$tool" "$best")
 			known+=("${kl:-$id}")
 			;;
 		esac
@@ -417,12 +418,13 @@ fuzz_progress() {
 		# AFL++ 4.04c writes plot_data every 5 s after its first minute
 		# (fuzzer_stats only every minute): the sum of total_execs.
 		execs=$(for f in "$RUN_SYNC"/*/plot_data; do [ -f "$f" ] && tail -1 "$f"; done |
-			awk -F', *' '$1 ~ /^[0-9]+$/ && NF >= 12 { s += $12; n++ } END { if (n) print s }')
+			awk -F', *' '$1 ~ /^[0-9]+$/ && NF >= 12 { s += $12; n++ } END { if (n) print s }') || true
 		corpus=$(find "$RUN_SYNC" -mindepth 3 -maxdepth 3 -path '*/queue/id:*' -type f 2>/dev/null |
-			awk -F/ '{ c[$(NF - 2)]++ } END { for (i in c) if (c[i] > m) m = c[i]; print m + 0 }')
+			awk -F/ '{ c[$(NF - 2)]++ } END { for (i in c) if (c[i] > m) m = c[i]; print m + 0 }') || true
 	else
-		execs=$(cat "$RUN_STATS"/stats-* 2>/dev/null | tr ' ' '\n' | sed -n 's/^execs=//p' | awk '{ s += $1 } END { if (NR) print s }')
-		corpus=$(find "$RUN_CORPUS" -maxdepth 1 -type f | wc -l)
+		# No stats file yet is no error (set -e, pipefail).
+		execs=$(cat "$RUN_STATS"/stats-* 2>/dev/null | tr ' ' '\n' | sed -n 's/^execs=//p' | awk '{ s += $1 } END { if (NR) print s }') || true
+		corpus=$(find "$RUN_CORPUS" -maxdepth 1 -type f | wc -l) || true
 	fi
 	if [ -n "$execs" ]; then
 		rate=$((execs / (elapsed > 0 ? elapsed : 1)))
@@ -471,16 +473,16 @@ fuzz_interrupted() {
 # The summary when the watchdog stopped the campaign (ON_TIME_LIMIT): the
 # crash files so far, classified as far as they were; 1 when there are any.
 fuzz_time_limit() {
-	local files dir=$RUN_CRASHES n
+	local dir=$RUN_CRASHES rc=0
 	[ "$RUN_ENGINE" != afl ] || dir=$RUN_SYNC
-	files=$(run_crash_files)
-	n=$(grep -c . <<<"$files" || true)
-	echo "time limit: stopped after $((SECONDS - RUN_T0)) s of --time $RUN_TIME; crash files: $(class_counts <<<"$files")"
-	json_add count crash_files "$n"
+	echo "time limit: stopped after $((SECONDS - RUN_T0)) s of --time $RUN_TIME"
+	# Past the limit nothing is replayed: the files classified so far by
+	# class, the others NOT_REPLAYED.
+	TIME_LIMIT_AT=$SECONDS
+	triage_report "$REPLAY_DIR/unmapfuzz-tool" < <(run_crash_files) || rc=1
 	echo "kept: corpus and crash files in $dir${RUN_CORPUS:+ and $RUN_CORPUS}"
-	[ "$n" -eq 0 ] && return 0
-	echo "one minimised reproducer per class: ./unmapfuzz triage${REPRO_CMD#./unmapfuzz repro} $dir"
-	return 1
+	[ "$rc" -eq 0 ] || echo "one minimised reproducer per class: ./unmapfuzz triage${REPRO_CMD#./unmapfuzz repro} $dir"
+	return $rc
 }
 
 # The engine's share of a campaign of TIME seconds: a tenth (1 to 30 s) is
@@ -504,7 +506,14 @@ campaign_summary() { # ENGINE_LABEL
 	[ -z "$TIME_LIMITED" ] || echo "time limit: $TIME_LIMITED was stopped at the campaign's --time $RUN_TIME s"
 	local rc=0 dir=$RUN_CRASHES
 	[ "$RUN_ENGINE" != afl ] || dir=$RUN_SYNC
-	triage_report "$REPLAY_DIR/unmapfuzz-tool" < <(run_crash_files) || rc=1
+	# Into a file first: should the limit stop it half way, the time
+	# limit's summary prints the table instead, whole.
+	local table
+	table=$(mktemp "${TMPDIR:-/tmp}/unmapfuzz-summary.XXXXXX") || die "cannot create a temporary file"
+	SCRATCH+=("$table")
+	triage_report "$REPLAY_DIR/unmapfuzz-tool" < <(run_crash_files) >"$table" || rc=1
+	ON_TIME_LIMIT=""
+	cat "$table"
 	if [ -n "$TRIAGE_KNOWN_ONLY" ] && [ -z "${OPT[--ignore-known]:-}" ] && [ -z "$RUN_ZOO" ]; then
 		local again="./unmapfuzz $CMD"
 		[ "$CMD" != fuzz ] || [ "$RUN_ENGINE" != afl ] || again+=" --engine afl"
