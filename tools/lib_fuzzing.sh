@@ -333,7 +333,7 @@ triage_report() {
 
 # Sums the per-process statistics lines the target writes at exit.
 sum_stats() { # DIR SECONDS
-	cat "$1"/stats-* 2>/dev/null | awk -v secs="$2" '
+	{ cat "$1"/stats-* 2>/dev/null || true; } | awk -v secs="$2" '
 		{ for (i = 2; i <= NF; i++) { split($i, kv, "="); sum[kv[1]] += kv[2]; if (!(kv[1] in seen)) { seen[kv[1]] = 1; order[++n] = kv[1] } } }
 		END {
 			if (n == 0) { print "statistics: none recorded"; exit }
@@ -429,8 +429,10 @@ fuzz_progress() {
 	if [ -n "$execs" ]; then
 		rate=$((execs / (elapsed > 0 ? elapsed : 1)))
 		execs="$execs execs ($rate/s)"
-	else
+	elif [ "$RUN_ENGINE" = afl ]; then
 		execs="execs not known yet (AFL++ reports them after its first minute)"
+	else
+		execs="execs not recorded yet"
 	fi
 	printf '[%5d/%d s] %s, corpus %s, crashes %s\n' "$elapsed" "$RUN_TIME" "$execs" "$corpus" "$(class_counts <<<"$files")" >&2
 }
