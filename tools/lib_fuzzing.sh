@@ -673,7 +673,8 @@ fuzz_afl() { # TIME JOBS [EXECS] [ZOO]
 	done
 	ON_INTERRUPT=""
 	echo "elapsed: $((SECONDS - start)) s"
-	afl_stats "$sync" || rc=2
+	# (Stopped by the time limit before its first statistics, AFL++ has none.)
+	afl_stats "$sync" || [ -n "$TIME_LIMITED" ] || rc=2
 	# Every execution must reach a verdict: replay the main queue with the
 	# libFuzzer build, whose exit statistics count the verdicts.
 	if [ -d "$sync/main/queue" ]; then
