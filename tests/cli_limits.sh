@@ -189,6 +189,11 @@ has "$scratch/out" "skipped [12] other file\(s\), [12] of them .scn \(--all" "tr
 if [ $applies = 1 ]; then
 	expect 1 "$uf" triage --zoo "$zoo" --all --json "$scratch/triage.json" "$scratch/scns"
 	has "$scratch/out" "^$class( known=[A-Z0-9]+)? +1 " "triage --all"
+	# The class and its minimised reproducer carry the same known-bug name.
+	id=$(sed -n "s/^$class known=\([A-Z0-9]*\) .*/\1/p" "$scratch/out")
+	if [ -n "$id" ]; then
+		has "$(ls "$scratch/scns/triage/"*"known=$id.scn")" "^# known bug $id: " "the reproducer of a known=$id class"
+	fi
 	json_ok "$scratch/triage.json" 'd["command"] == "triage" and d["exit_status"] == 1 and d["counts"]["crash_files"] == 2 and any(c["kind"] == "'"${class%% *}"'" and c["class"] == "'"${class#* }"'" for c in d["classes"]) and all(c["reproducer"] for c in d["classes"])' "triage --json"
 fi
 
