@@ -205,9 +205,29 @@ void print_vma(std::string &out, const vma_spec &vma, int v)
 using tokens = std::vector<std::string_view>;
 using page_set = std::bitset<MAX_FOLIO_PAGES>;
 
+// A token as an error message quotes it: bytes outside printable ASCII as
+// \xNN (a NUL would end the message, a byte-order mark be invisible), and
+// at most 80 characters, then the token's length (a megabyte-long token
+// would otherwise be a megabyte-long line).
 std::string q(std::string_view s)
 {
-        return "'" + std::string(s) + "'";
+        constexpr size_t max = 80;
+        std::string out = "'";
+        for (size_t i = 0; i < s.size() && i < max; i++) {
+                unsigned char c = static_cast<unsigned char>(s[i]);
+                if (c < 0x20 || c >= 0x7f || c == '\\') {
+                        static constexpr char digits[] = "0123456789abcdef";
+                        out += "\\x";
+                        out += digits[c >> 4];
+                        out += digits[c & 15];
+                } else {
+                        out += static_cast<char>(c);
+                }
+        }
+        out += "'";
+        if (s.size() > max)
+                out += " (cut; " + std::to_string(s.size()) + " bytes)";
+        return out;
 }
 
 // Splits a line into whitespace-separated tokens, dropping any comment.
@@ -1173,6 +1193,11 @@ bool parse_scenario(std::string_view text, const std::string &filename, scenario
                     parse_error *err)
 {
         parser p(filename);
+        // A UTF-8 byte-order mark, as some editors write one, is no part of
+        // the scenario: skipped (line numbers stay those of the file).
+        constexpr std::string_view bom = "\xef\xbb\xbf";
+        if (text.substr(0, bom.size()) == bom)
+                text.remove_prefix(bom.size());
         if (!p.run(text)) {
                 if (err)
                         *err = p.error;

@@ -56,6 +56,8 @@ cmd_corpus() {
 	done
 	[ "$sub" = merge ] || [ ${#dirs[@]} -eq 0 ] || die "prune takes no directories (use corpus merge)"
 	ensure_work
+	# The corpus a campaign on $WORK reads and extends: not under its feet.
+	lock_dir "$WORK" campaign
 	local corpus=$WORK/corpus
 	mkdir -p "$corpus" || die "cannot create $corpus"
 	local preset=libfuzzer

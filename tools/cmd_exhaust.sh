@@ -5,6 +5,7 @@
 # option: --max-events N[0-3] 1 every placement of up to N events
 # option: --mid-folio N[0-1] 1 1: also order 2's mid-folio layout (a two-page batch starting mid-folio) when --max-order is below 2
 # option: --ignore-known - a failure a known bug explains is counted by class, but is no failure
+# option: --json FILE - also write the counts to FILE as one JSON document (docs/command-line.md)
 # options: kernel
 # operands: 0 0
 # status: a scenario of the bound fails (the first 20 are printed as regression drafts)
@@ -31,8 +32,17 @@ cmd_exhaust() {
 		build release unmapfuzz-tool
 	fi
 	[ -z "${OPT[--ignore-known]}" ] || args+=(--ignore-known)
+	local facts=""
+	if [ -n "$JSON_LINES" ]; then
+		facts=$JSON_LINES.exhaust
+		SCRATCH+=("$facts")
+		: >"$facts"
+		args+=(--summary "$facts")
+	fi
+	local rc=0
 	run "$bdir/unmapfuzz-tool" exhaust --max-order "${OPT[--max-order]}" \
 		--max-vmas "${OPT[--max-vmas]}" --max-events "${OPT[--max-events]}" --mid-folio "${OPT[--mid-folio]}" \
 		--progress "$PROGRESS_EVERY" \
-		"${args[@]}"
+		"${args[@]}" || rc=$?
+	return $rc
 }

@@ -34,9 +34,12 @@ source "$ROOT/tools/lib_fuzzing.sh"
 
 cmd_minimize() {
 	local file=$1 runs=${OPT[--runs]} out=${OPT[-o]}
-	[ -f "$file" ] || die "no such file: $file"
-	[ -r "$file" ] || die "cannot read $file"
+	[ -e "$file" ] || die "no such file: $(shown "$file")"
+	[ -f "$file" ] || die "$(shown "$file") is not a regular file (minimize copies its input)"
+	[ -r "$file" ] || die "cannot read $(shown "$file")"
 	ensure_work
+	# Where the result goes is checked before the work (-o: common_checks).
+	[ -n "$out" ] || lock_dir "$WORK/minimized" minimize
 	replay_setup
 	local bdir=$REPLAY_DIR
 	local tool=$bdir/unmapfuzz-tool target=$bdir/unmap_diff
@@ -52,7 +55,11 @@ cmd_minimize() {
 	case $want in
 	INVARIANT* | DIVERGENCE* | KERNEL_*) ;;
 	NOT_REPRODUCED*) die "$file does not fail with $tool: nothing to minimise" ;;
-	BAD_INPUT*) "$tool" print -- "$file" >/dev/null || true; die "$file is not a scenario" ;;
+	BAD_INPUT*)
+		local why
+		why=$("$tool" print -- "$file" 2>&1 >/dev/null | head -1) || true
+		die "${why:-$file is not a scenario}"
+		;;
 	*) die "$file fails as '$want', not with a harness class; minimise it with: $target -minimize_crash=1 -runs=$runs $file" ;;
 	esac
 	echo "minimize: $file fails with $want"

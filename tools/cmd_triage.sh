@@ -1,6 +1,8 @@
 # usage: ./unmapfuzz triage [OPTIONS] CRASH_DIR
 # about: group crash files (libFuzzer crash-*, AFL++ crashes/id:*) by class, one minimised .scn per class in CRASH_DIR/triage
 # options: replay
+# option: --all - replay every file under CRASH_DIR (.scn texts, inputs of any name), not only crash files
+# option: --json FILE - also write the summary to FILE as one JSON document (docs/command-line.md)
 # options: kernel
 # operands: 1 1
 # status: some crash file does not replay clean (any class but NOT_REPRODUCED)
@@ -23,27 +25,57 @@
 # NOT_REPRODUCED. --build DIR replays with DIR/unmapfuzz-tool instead (for
 # crashes found by a patched or another build); --zoo NAME with the bug-zoo
 # variant NAME's (build/dev/zoo/NAME, built first); the repro lines it prints
-# name the same build.
+# name the same build. Other files are skipped (and counted); --all replays
+# every regular file under CRASH_DIR but its triage/ folder and hidden files,
+# .scn texts included.
 
 # shellcheck source=tools/lib_fuzzing.sh
 source "$ROOT/tools/lib_fuzzing.sh"
 
+# Every regular file under DIR but DIR/triage, hidden files and the logs,
+# sorted (triage --all).
+all_files() { # DIR
+	find -H "$1" -path "$1/triage" -prune -o -type f ! -name '.*' ! -name '*.log' -print 2>/dev/null | sort
+}
+
 cmd_triage() {
 	local dir=$1
-	[ -d "$dir" ] || die "$dir is not a directory"
+	[ -d "$dir" ] || die "$(shown "$dir") is not a directory"
 	dir=$(cd "$dir" && pwd -P)
+	[ -w "$dir" ] || die "$dir is not writable (triage writes $dir/triage)"
+	lock_dir "$dir" triage
 	replay_setup
 	local tool=$REPLAY_DIR/unmapfuzz-tool
-	[ -w "$dir" ] || die "$dir is not writable (triage writes $dir/triage)"
-	local files n
-	files=$(crash_files "$dir")
+	local files n what
+	if [ -n "${OPT[--all]}" ]; then
+		files=$(all_files "$dir")
+		what="file(s)"
+	else
+		files=$(crash_files "$dir")
+		what="crash file(s) (libFuzzer crash-*, AFL++ crashes/id:*)"
+	fi
 	n=$(grep -c . <<<"$files" || true)
-	echo "triage: $n crash file(s) under $dir, replayed with $tool"
+	echo "triage: $n $what under $dir, replayed with $tool"
+	if [ -z "${OPT[--all]}" ]; then
+		local others scn
+		others=$(comm -23 <(all_files "$dir") <(sort <<<"$files") | grep -v -e '/queue/' -e '/\.' -e '/hangs/' \
+			-e '/\(fuzzer_stats\|plot_data\|fuzz_bitmap\|fuzzer_setup\|cmdline\|README.txt\|summary.txt\)$' \
+			-e '/\(timeout\|oom\|slow-unit\|leak\)-[^/]*$' || true)
+		scn=$(grep -c '\.scn$' <<<"$others" || true)
+		others=$(grep -c . <<<"$others" || true)
+		local of=""
+		[ "$scn" -eq 0 ] || of=", $scn of them .scn"
+		[ "$others" -eq 0 ] || echo "triage: skipped $others other file(s)$of (--all replays every file)"
+		json_add count skipped "$others"
+	fi
 	local other
 	other=$(find -H "$dir" -path "$dir/triage" -prune -o -type f \( -name 'timeout-*' -o -name 'oom-*' \
 		-o -name 'slow-unit-*' -o -name 'leak-*' -o -path '*/hangs/id:*' \) -print | wc -l)
 	[ "$other" -eq 0 ] || echo "triage: not replayed: $other libFuzzer timeout-/oom-/slow-unit-/leak- or AFL++ hangs/ file(s)"
-	[ "$n" -gt 0 ] || return 0
+	if [ "$n" -eq 0 ]; then
+		json_add count crash_files 0
+		return 0
+	fi
 	rm -rf "$dir/triage"
 	mkdir -p "$dir/triage"
 	local rc=0

@@ -1,5 +1,6 @@
 # usage: ./unmapfuzz zoo [NAME...] [-- CTEST_ARGS...]
 # about: prove the harness finds every bug-zoo entry (or the NAMEs given), with a table of what each run found
+# option: --json FILE - also write the table to FILE as one JSON document (docs/command-line.md)
 # options: kernel
 # operands: 0 -
 # passthrough: ctest
@@ -32,6 +33,7 @@ zoo_kernel() { # [NAME...]
 	build dev seeds
 	kernel_setup dev
 	local tree=$KERNEL_TREE clean home=$KERNEL_HOME opts=$KERNEL_OPTS patch name planted rc=0 erc
+	lock_dir "$home" zoo
 	clean=$(kernel_dir dev)/unmapfuzz-tool
 	local rows=() pick=" $* "
 	for patch in "$ROOT"/tests/kernel/zoo/*.patch; do
@@ -65,7 +67,11 @@ zoo_kernel() { # [NAME...]
 		IFS='|' read -r name id got found execs mfound mexecs <<<"$r"
 		printf '%-28s %-4s %-35s %-35s %8s   %-35s %8s\n' "$name" "$id" "$got" "${found:--}" \
 			"${execs:--}" "${mfound:--}" "${mexecs:--}"
+		json_add row entries "entry=$name" "known_bug=${id#-}" "reproducer_fails_as=$got" "found=${found#-}" \
+			"executions=${execs#-}" "found_by_mutation=${mfound#-}" "executions_by_mutation=${mexecs#-}"
 	done
+	json_add count entries ${#rows[@]}
+	json_add count failed "$(printf '%s\n' "${rows[@]}" | grep -c '|FAILED' || true)"
 	return $rc
 }
 
@@ -86,6 +92,7 @@ cmd_zoo() {
 	))\$")
 	build dev
 	local results=$ROOT/build/dev/zoo-results rc=0
+	lock_dir "$ROOT/build/dev" zoo
 	rm -rf "$results"
 	ctest_run "$ROOT/build/logs/zoo.log" -L zoo "${filter[@]}" "${PASS[@]}" || rc=$?
 	[ "$rc" -le 1 ] || return "$rc"
@@ -94,9 +101,14 @@ cmd_zoo() {
 	# from the seeds that do not trigger the bug (tests/bugzoo/zoo_entry.sh).
 	printf '%-30s %-35s %10s %8s   %-35s %10s %8s %7s\n' bug "from all seeds: class" executions seconds \
 		"by mutation: class" executions seconds seeds
-	cat "$results"/*.row 2>/dev/null | sort | while IFS='|' read -r name _ found execs secs mfound mexecs msecs mseeds; do
+	local n=0
+	while IFS='|' read -r name _ found execs secs mfound mexecs msecs mseeds; do
 		printf '%-30s %-35s %10s %8s   %-35s %10s %8s %7s\n' "$name" "$found" "$execs" "$secs" \
 			"$mfound" "$mexecs" "$msecs" "$mseeds"
-	done
+		json_add row entries "entry=$name" "found=$found" "executions=$execs" "seconds=$secs" \
+			"found_by_mutation=$mfound" "executions_by_mutation=$mexecs" "seconds_by_mutation=$msecs" "seeds=$mseeds"
+		n=$((n + 1))
+	done < <(cat "$results"/*.row 2>/dev/null | sort)
+	json_add count entries "$n"
 	return $rc
 }

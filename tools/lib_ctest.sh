@@ -59,6 +59,10 @@ ctest_summary() { # LOG SECONDS [PARTIAL]
 	passed=$(ctest_status_lines "$log" | grep -c ' Passed ') || true
 	skipped=$(ctest_status_lines "$log" | grep -c 'Skipped') || true
 	failed=$((total - passed - skipped))
+	json_add count tests "$total"
+	json_add count tests_passed "$passed"
+	json_add count tests_failed "$failed"
+	json_add count tests_skipped "$skipped"
 	echo
 	echo "${CMD:-test}: $total test(s)${partial:+ finished so far}: $passed passed, $failed failed, $skipped skipped (not applicable to this tree) in $secs s"
 	while IFS='|' read -r name msg; do

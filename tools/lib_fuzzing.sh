@@ -48,18 +48,23 @@ fuzz_target() { # ENGINE [ZOO]
 		REPLAY_DIR=$(kernel_dir dev)
 		REPRO_CMD="./unmapfuzz repro $KERNEL_OPTS"
 		FUZZ_HOME=$KERNEL_HOME
+		lock_dir "$FUZZ_HOME" campaign
 		return
 	fi
 	if [ -z "$zoo" ]; then
+		# The lock before the builds: a second campaign is refused at once.
+		FUZZ_HOME=$WORK
+		lock_dir "$FUZZ_HOME" campaign
 		build "$preset" unmap_diff seeds
 		build dev unmapfuzz-tool unmap_diff
 		FUZZ_BIN=$ROOT/build/$preset/unmap_diff
 		REPLAY_DIR=$ROOT/build/dev
 		REPRO_CMD="./unmapfuzz repro"
-		FUZZ_HOME=$WORK
 		return
 	fi
 	zoo_applies "$zoo"
+	FUZZ_HOME=$WORK/zoo/$zoo
+	lock_dir "$FUZZ_HOME" campaign
 	# libFuzzer fuzzes the dev preset's variant (the libfuzzer preset builds no tests).
 	[ "$preset" = libfuzzer ] && preset=dev
 	SEEDS_DIR=$ROOT/build/$preset/seeds-bin
@@ -68,8 +73,7 @@ fuzz_target() { # ENGINE [ZOO]
 	FUZZ_BIN=$ROOT/build/$preset/zoo_$zoo
 	REPLAY_DIR=$ROOT/build/dev/zoo/$zoo
 	REPRO_CMD="./unmapfuzz repro --zoo $zoo"
-	FUZZ_HOME=$WORK/zoo/$zoo
-	echo "unmapfuzz: fuzzing the bug-zoo variant $zoo (tests/bugzoo/$zoo.patch applied to a copy of the tree)"
+	say "fuzzing the bug-zoo variant $zoo (tests/bugzoo/$zoo.patch applied to a copy of the tree)"
 }
 
 # Dies (exit 2) when a bug-zoo entry's patch does not apply to this tree
@@ -165,7 +169,7 @@ failure_class() {
 
 # The known-bug line of the failure one input replays to, or nothing.
 known_bug_line() { # TOOL FILE
-	ASAN_OPTIONS=detect_leaks=0 timeout 60 "$1" repro "$2" 2>&1 >/dev/null </dev/null |
+	ASAN_OPTIONS=detect_leaks=0 timeout "$(step_timeout 60)" "$1" repro "$2" 2>&1 >/dev/null </dev/null |
 		sed -n 's/^unmapfuzz: known bug //p' | head -1
 }
 
@@ -179,7 +183,7 @@ crash_class() { # TOOL FILE
 	local tool=$1 f=$2 err rc line where
 	rc=0
 	err=$(ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		timeout 60 "$tool" repro "$f" 2>&1 >/dev/null </dev/null) || rc=$?
+		timeout "$(step_timeout 60)" "$tool" repro "$f" 2>&1 >/dev/null </dev/null) || rc=$?
 	line=$(failure_class <<<"$err")
 	if [ -n "$line" ]; then
 		echo "$line"
@@ -213,23 +217,37 @@ class_file_name() { # "KIND class"
 
 # Replays every crash file listed on stdin and prints one line per class:
 # the number of files, by engine, and a reproducer (the smallest file, or
-# with MINDIR the class's minimised .scn written there). Returns 1 when some
-# input did not replay clean (a failure, a sanitizer report, a timeout, a bad
-# input or an unknown exit), 0 when there were none or every one replayed
-# clean (NOT_REPRODUCED).
+# with MINDIR the class's minimised .scn written there), then the total. A
+# file already classified (CRASH_CLASS, the progress lines' replays) is not
+# replayed again, so the summary and the last progress line agree; past the
+# time limit a file is NOT_REPLAYED. Returns 1 when some input did not replay
+# clean (a failure, a sanitizer report, a timeout, a bad input, an unknown
+# exit, or not replayed), 0 when there were none or every one replayed clean
+# (NOT_REPRODUCED). Sets TRIAGE_KNOWN_ONLY to the known bugs when every
+# failing class is one, for the --ignore-known hint.
 #   triage_report TOOL [MINDIR]
 triage_report() {
 	local tool=$1 mindir=${2:-} f cls size best
 	declare -A count=() lf=() afl=() smallest=() smallest_size=() files=()
-	local total=0
+	local total=0 unreplayed=0 JSON_SINK
+	json_step triage
+	TRIAGE_KNOWN_ONLY=""
 	while IFS= read -r f; do
 		[ -n "$f" ] || continue
 		total=$((total + 1))
-		cls=$(crash_class "$tool" "$f")
+		if [ -n "${CRASH_CLASS[$f]+x}" ]; then
+			cls=${CRASH_CLASS[$f]}
+		elif [ "$(time_left)" -le 0 ]; then
+			cls="NOT_REPLAYED -"
+			unreplayed=$((unreplayed + 1))
+		else
+			cls=$(crash_class "$tool" "$f")
+			CRASH_CLASS[$f]=$cls
+		fi
 		count[$cls]=$((${count[$cls]:-0} + 1))
 		case ${f##*/} in
 		crash-*) lf[$cls]=$((${lf[$cls]:-0} + 1)) ;;
-		*) afl[$cls]=$((${afl[$cls]:-0} + 1)) ;;
+		id:*) afl[$cls]=$((${afl[$cls]:-0} + 1)) ;;
 		esac
 		files[$cls]+="$f"$'\n'
 		size=$(stat -c %s "$f")
@@ -238,34 +256,46 @@ triage_report() {
 			smallest_size[$cls]=$size
 		fi
 	done
+	json_add count crash_files "$total"
+	json_add count classes "${#count[@]}"
+	json_add count not_replayed "$unreplayed"
 	if [ "$total" -eq 0 ]; then
 		echo "no crashes"
 		return 0
 	fi
-	local failing=0 name out note known=()
+	local failing=0 name out note known=() ids=() unknown_failing=0 id min
 	if [ -n "$mindir" ]; then mkdir -p "$mindir"; fi
 	printf '%-44s %6s %9s %6s  %s\n' class files libFuzzer AFL++ reproducer
 	while IFS= read -r cls <&3; do
 		best=${smallest[$cls]}
 		note="${REPRO_CMD:-./unmapfuzz repro} $best"
 		name=$(class_file_name "$cls")
+		id="" min=""
 		case $cls in
-		*" known="*) known+=("$(known_bug_line "$tool" "$best")") ;;
+		*" known="*)
+			id=${cls##* known=}
+			ids+=("$id")
+			local kl=""
+			[ "$(time_left)" -le 0 ] || kl=$(known_bug_line "$tool" "$best")
+			known+=("${kl:-$id}")
+			;;
 		esac
 		case $cls in
 		INVARIANT* | DIVERGENCE* | KERNEL_*)
 			failing=1
+			[ -n "$id" ] || unknown_failing=1
 			if [ -n "$mindir" ]; then
 				out=$mindir/$name.scn
 				if "$tool" minimize "$best" "$out" >"$mindir/$name.log" 2>&1 </dev/null; then
 					note="${REPRO_CMD:-./unmapfuzz repro} $out"
+					min=$out
 				else
 					note="./unmapfuzz repro $best (minimising failed: $mindir/$name.log)"
 				fi
 			fi
 			;;
 		SANITIZER*)
-			failing=1
+			failing=1 unknown_failing=1
 			if [ -n "$mindir" ]; then
 				cp "$best" "$mindir/$name.bin"
 				"$tool" print "$best" >"$mindir/$name.scn" 2>/dev/null || true
@@ -273,19 +303,37 @@ triage_report() {
 			fi
 			;;
 		NOT_REPRODUCED*) note="replays clean with $tool (flaky, or fuzzed with another build)" ;;
-		*) failing=1 ;;
+		NOT_REPLAYED*)
+			failing=1 unknown_failing=1
+			note="not replayed: the time limit came first (./unmapfuzz triage replays every file)"
+			;;
+		*) failing=1 unknown_failing=1 ;;
 		esac
 		if [ -n "$mindir" ]; then printf '%s' "${files[$cls]}" >"$mindir/$name.files"; fi
 		printf '%-44s %6d %9d %6d  %s\n' "${cls% -}" "${count[$cls]}" "${lf[$cls]:-0}" "${afl[$cls]:-0}" "$note"
+		local base=${cls% known=*} kind
+		base=${base% -}
+		kind=${base%% *}
+		json_add row classes "kind=$kind" "class=${base#"$kind "}" "known_bug=$id" "files=${count[$cls]}" \
+			"libfuzzer=${lf[$cls]:-0}" "afl=${afl[$cls]:-0}" "reproducer=$best" "minimized=$min" \
+			"repro_command=${REPRO_CMD:-./unmapfuzz repro} ${min:-$best}"
 	done 3< <(printf '%s\n' "${!count[@]}" | sort)
+	local nclasses=${#count[@]}
+	local cut=""
+	[ "$unreplayed" -eq 0 ] || cut=", $unreplayed of them not replayed (time limit)"
+	echo "crash files: $total in $nclasses class(es)$cut"
 	# The known bugs (oracle/known_bugs.h) that explain classes above, by name.
 	[ ${#known[@]} -eq 0 ] || printf 'known bug %s\n' "${known[@]}" | sort -u
+	for id in $(printf '%s\n' "${ids[@]}" | sort -u); do json_add list known_bugs "$id"; done
+	if [ "$failing" = 1 ] && [ "$unknown_failing" = 0 ]; then
+		TRIAGE_KNOWN_ONLY=$(printf '%s\n' "${ids[@]}" | sort -u | paste -sd' ' -)
+	fi
 	return $failing
 }
 
 # Sums the per-process statistics lines the target writes at exit.
 sum_stats() { # DIR SECONDS
-	cat "$1"/stats-* 2>/dev/null | awk -v secs="$2" '
+	{ cat "$1"/stats-* 2>/dev/null || true; } | awk -v secs="$2" '
 		{ for (i = 2; i <= NF; i++) { split($i, kv, "="); sum[kv[1]] += kv[2]; if (!(kv[1] in seen)) { seen[kv[1]] = 1; order[++n] = kv[1] } } }
 		END {
 			if (n == 0) { print "statistics: none recorded"; exit }
@@ -311,11 +359,13 @@ declare -A CRASH_CLASS=() # crash file -> "KIND class", replayed once each
 # unmapfuzz-tool process (check --each), for at most SECONDS.
 classify_new() { # TOOL SECONDS
 	local tool=$1 deadline=$((SECONDS + $2)) f todo=() out kind cls path n
+	# Never past the time limit.
+	[ -z "$TIME_LIMIT_AT" ] || [ "$deadline" -le "$TIME_LIMIT_AT" ] || deadline=$TIME_LIMIT_AT
 	while IFS= read -r f; do
 		[ -n "$f" ] && [ -z "${CRASH_CLASS[$f]+x}" ] && todo+=("$f")
 	done
 	while [ ${#todo[@]} -gt 0 ] && [ "$SECONDS" -lt "$deadline" ]; do
-		out=$(ASAN_OPTIONS=detect_leaks=0 timeout 60 "$tool" check --each -- "${todo[@]:0:100}" 2>/dev/null) || true
+		out=$(ASAN_OPTIONS=detect_leaks=0 timeout "$(step_timeout 60)" "$tool" check --each -- "${todo[@]:0:100}" 2>/dev/null) || true
 		n=0
 		while read -r kind cls path; do
 			[ -n "$path" ] || continue
@@ -326,7 +376,7 @@ classify_new() { # TOOL SECONDS
 			n=$((n + 1))
 		done < <(grep -v '^check: ' <<<"$out")
 		# A file the batch did not reach stopped it (a sanitizer report): alone.
-		if [ "$n" -lt ${#todo[@]} ] && [ "$n" -lt 100 ]; then
+		if [ "$n" -lt ${#todo[@]} ] && [ "$n" -lt 100 ] && [ "$SECONDS" -lt "$deadline" ]; then
 			CRASH_CLASS[${todo[$n]}]=$(crash_class "$tool" "${todo[$n]}")
 			n=$((n + 1))
 		fi
@@ -359,7 +409,7 @@ run_crash_files() {
 	if [ "$RUN_ENGINE" = afl ]; then crash_files "$RUN_SYNC"; else crash_files "$RUN_CRASHES" "$RUN_MARK"; fi
 }
 
-# One progress line.
+# One progress line, on stderr (the results go to stdout).
 fuzz_progress() {
 	local elapsed=$((SECONDS - RUN_T0)) execs="" corpus files rate
 	files=$(run_crash_files)
@@ -368,27 +418,39 @@ fuzz_progress() {
 		# AFL++ 4.04c writes plot_data every 5 s after its first minute
 		# (fuzzer_stats only every minute): the sum of total_execs.
 		execs=$(for f in "$RUN_SYNC"/*/plot_data; do [ -f "$f" ] && tail -1 "$f"; done |
-			awk -F', *' '$1 ~ /^[0-9]+$/ && NF >= 12 { s += $12; n++ } END { if (n) print s }')
+			awk -F', *' '$1 ~ /^[0-9]+$/ && NF >= 12 { s += $12; n++ } END { if (n) print s }') || true
 		corpus=$(find "$RUN_SYNC" -mindepth 3 -maxdepth 3 -path '*/queue/id:*' -type f 2>/dev/null |
-			awk -F/ '{ c[$(NF - 2)]++ } END { for (i in c) if (c[i] > m) m = c[i]; print m + 0 }')
+			awk -F/ '{ c[$(NF - 2)]++ } END { for (i in c) if (c[i] > m) m = c[i]; print m + 0 }') || true
 	else
-		execs=$(cat "$RUN_STATS"/stats-* 2>/dev/null | tr ' ' '\n' | sed -n 's/^execs=//p' | awk '{ s += $1 } END { if (NR) print s }')
-		corpus=$(find "$RUN_CORPUS" -maxdepth 1 -type f | wc -l)
+		# No stats file yet is no error (set -e, pipefail).
+		execs=$(cat "$RUN_STATS"/stats-* 2>/dev/null | tr ' ' '\n' | sed -n 's/^execs=//p' | awk '{ s += $1 } END { if (NR) print s }') || true
+		corpus=$(find "$RUN_CORPUS" -maxdepth 1 -type f | wc -l) || true
 	fi
 	if [ -n "$execs" ]; then
 		rate=$((execs / (elapsed > 0 ? elapsed : 1)))
 		execs="$execs execs ($rate/s)"
-	else
+	elif [ "$RUN_ENGINE" = afl ]; then
 		execs="execs not known yet (AFL++ reports them after its first minute)"
+	else
+		execs="execs not recorded yet"
 	fi
-	printf '[%5d/%d s] %s, corpus %s, crashes %s\n' "$elapsed" "$RUN_TIME" "$execs" "$corpus" "$(class_counts <<<"$files")"
+	printf '[%5d/%d s] %s, corpus %s, crashes %s\n' "$elapsed" "$RUN_TIME" "$execs" "$corpus" "$(class_counts <<<"$files")" >&2
 }
 
-# Prints a progress line every PROGRESS_EVERY seconds while PID runs.
-fuzz_monitor() { # PID
-	local next=$((SECONDS + PROGRESS_EVERY))
+# Prints a progress line every PROGRESS_EVERY seconds while PID runs; at
+# STOP_AT ($SECONDS) stops every child still running (the engine's share of
+# the time limit is over).
+fuzz_monitor() { # PID [STOP_AT]
+	local next=$((SECONDS + PROGRESS_EVERY)) stop=${2:-}
 	while alive "$1"; do
 		sleep 1
+		if [ -n "$stop" ] && [ "$SECONDS" -ge "$stop" ] && alive "$1"; then
+			TIME_LIMITED="the engine"
+			say "time limit: the engine still runs after $((SECONDS - RUN_T0)) s; stopping it"
+			local pid
+			for pid in "${CHILDREN[@]}"; do stop_child "$pid" 2; done
+			return
+		fi
 		if [ "$SECONDS" -ge "$next" ] && alive "$1"; then
 			fuzz_progress
 			# On a fixed grid: the line's own work (replaying new crash
@@ -410,6 +472,59 @@ fuzz_interrupted() {
 	echo "one minimised reproducer per class: ./unmapfuzz triage${REPRO_CMD#./unmapfuzz repro} $dir"
 }
 
+# The summary when the watchdog stopped the campaign (ON_TIME_LIMIT): the
+# crash files so far, classified as far as they were; 1 when there are any.
+fuzz_time_limit() {
+	local dir=$RUN_CRASHES rc=0
+	[ "$RUN_ENGINE" != afl ] || dir=$RUN_SYNC
+	echo "time limit: stopped after $((SECONDS - RUN_T0)) s of --time $RUN_TIME"
+	# Past the limit nothing is replayed: the files classified so far by
+	# class, the others NOT_REPLAYED.
+	TIME_LIMIT_AT=$SECONDS
+	triage_report "$REPLAY_DIR/unmapfuzz-tool" < <(run_crash_files) || rc=1
+	echo "kept: corpus and crash files in $dir${RUN_CORPUS:+ and $RUN_CORPUS}"
+	[ "$rc" -eq 0 ] || echo "one minimised reproducer per class: ./unmapfuzz triage${REPRO_CMD#./unmapfuzz repro} $dir"
+	return $rc
+}
+
+# The engine's share of a campaign of TIME seconds: a tenth (1 to 30 s) is
+# kept for replaying the crash files and the summary.
+engine_time() { # TIME
+	local reserve=$(($1 / 10))
+	[ "$reserve" -ge 1 ] || reserve=1
+	[ "$reserve" -le 30 ] || reserve=30
+	local t=$(($1 - reserve))
+	[ "$t" -ge 1 ] || t=1
+	echo "$t"
+}
+
+# The end of a campaign: the last progress line, then every crash file
+# grouped by class (the same files, the same classes), the hint to look past
+# known bugs, the hint to triage. Returns triage_report's status.
+campaign_summary() { # ENGINE_LABEL
+	# The replays the summary needs, in what is left of the time limit.
+	classify_new "$REPLAY_DIR/unmapfuzz-tool" $(($(time_left) - 1)) < <(run_crash_files)
+	fuzz_progress
+	[ -z "$TIME_LIMITED" ] || echo "time limit: $TIME_LIMITED was stopped at the campaign's --time $RUN_TIME s"
+	local rc=0 dir=$RUN_CRASHES
+	[ "$RUN_ENGINE" != afl ] || dir=$RUN_SYNC
+	# Into a file first: should the limit stop it half way, the time
+	# limit's summary prints the table instead, whole.
+	local table
+	table=$(mktemp "${TMPDIR:-/tmp}/unmapfuzz-summary.XXXXXX") || die "cannot create a temporary file"
+	SCRATCH+=("$table")
+	triage_report "$REPLAY_DIR/unmapfuzz-tool" < <(run_crash_files) >"$table" || rc=1
+	ON_TIME_LIMIT=""
+	cat "$table"
+	if [ -n "$TRIAGE_KNOWN_ONLY" ] && [ -z "${OPT[--ignore-known]:-}" ] && [ -z "$RUN_ZOO" ]; then
+		local again="./unmapfuzz $CMD"
+		[ "$CMD" != fuzz ] || [ "$RUN_ENGINE" != afl ] || again+=" --engine afl"
+		echo "every failure above is a known bug ($TRIAGE_KNOWN_ONLY); to look past them for new ones: $again${REPRO_CMD#./unmapfuzz repro} --ignore-known"
+	fi
+	[ "$rc" -eq 0 ] || echo "one minimised reproducer per class: ./unmapfuzz triage${REPRO_CMD#./unmapfuzz repro} $dir"
+	return $rc
+}
+
 # ./unmapfuzz fuzz: libFuzzer -fork=JOBS with crashes, timeouts and OOMs
 # ignored, for TIME seconds; then every new crash file grouped by class.
 fuzz_libfuzzer() { # TIME JOBS [EXECS] [ZOO]
@@ -423,35 +538,44 @@ fuzz_libfuzzer() { # TIME JOBS [EXECS] [ZOO]
 	touch "$mark"
 	# libFuzzer's -fork directory goes to TMPDIR: ours, removed however the run ends.
 	scratch_dir "$FUZZ_HOME"
-	local tmp=$SCRATCH_DIR
-	echo "unmapfuzz: fuzzing for ${time}s on $jobs job(s); corpus $corpus, crashes $crashes"
+	local tmp=$SCRATCH_DIR etime
+	etime=$(engine_time "$time")
+	say "fuzzing for ${time}s on $jobs job(s); corpus $corpus, crashes $crashes"
+	json_add set engine libfuzzer
+	json_add set corpus "$corpus"
+	json_add set crashes "$crashes"
+	json_add count seconds_asked "$time"
 	# -fork mode exits -error_exitcode when it ignored crashes: 77 is a
 	# normal end here, any other status a failure of the run itself.
 	local args=(-fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 -error_exitcode=77
-		-max_total_time="$time" -artifact_prefix="$crashes/"
+		-max_total_time="$etime" -artifact_prefix="$crashes/"
 		-dict="$ROOT/fuzz/unmap_diff.dict" -max_len=16384 -print_final_stats=1)
 	[ -n "$runs" ] && args+=(-runs="$runs")
 	RUN_ENGINE=libfuzzer RUN_T0=$SECONDS RUN_TIME=$time RUN_STATS=$stats RUN_CORPUS=$corpus
 	RUN_CRASHES=$crashes RUN_MARK=$mark RUN_ZOO=$zoo RUN_SYNC=""
-	ON_INTERRUPT=fuzz_interrupted
+	ON_INTERRUPT=fuzz_interrupted ON_TIME_LIMIT=fuzz_time_limit
+	time_limit_start "$time"
 	spawn env TMPDIR="$tmp" UNMAPFUZZ_STATS_DIR="$stats" UNMAPFUZZ_IGNORE_KNOWN="${OPT[--ignore-known]:-}" \
 		"$FUZZ_BIN" "${args[@]}" \
 		"$corpus" "$SEEDS_DIR" >"$stats/libfuzzer.log" 2>&1
 	local pid=$SPAWNED lrc=0
-	fuzz_monitor "$pid"
-	wait "$pid" || lrc=$?
+	fuzz_monitor "$pid" $((RUN_T0 + etime + 1))
+	wait "$pid" 2>/dev/null || lrc=$?
 	forget_child "$pid"
 	ON_INTERRUPT=""
+	# The engine's scratch files go at once, not at the end of the summary.
+	rm -rf "$tmp"
 	local elapsed=$((SECONDS - RUN_T0))
-	if [ "$lrc" -ne 0 ] && [ "$lrc" -ne 77 ]; then
+	if [ -z "$TIME_LIMITED" ] && [ "$lrc" -ne 0 ] && [ "$lrc" -ne 77 ]; then
 		grep -v '^ ' "$stats/libfuzzer.log" | tail -5 >&2
 		die "libFuzzer exited with status $lrc after $elapsed s (log: $stats/libfuzzer.log)"
 	fi
-	grep -E '^#[0-9]+ *DONE|exec/s' "$stats/libfuzzer.log" | tail -1 || true
 	sum_stats "$stats" "$elapsed"
+	json_add count seconds "$elapsed"
+	json_add count execs "$(cat "$stats"/stats-* 2>/dev/null | tr ' ' '\n' | sed -n 's/^execs=//p' | awk '{ s += $1 } END { print s + 0 }')"
 	local rc=0
-	crash_files "$crashes" "$mark" | triage_report "$REPLAY_DIR/unmapfuzz-tool" || rc=1
-	[ "$rc" -eq 0 ] || echo "one minimised reproducer per class: ./unmapfuzz triage${REPRO_CMD#./unmapfuzz repro} $crashes"
+	campaign_summary || rc=1
+	ON_TIME_LIMIT=""
 	echo "log: $stats/libfuzzer.log; run longer with: ./unmapfuzz fuzz${REPRO_CMD#./unmapfuzz repro} --time 3600 --jobs $(nproc)"
 	return $rc
 }
@@ -512,31 +636,36 @@ fuzz_afl() { # TIME JOBS [EXECS] [ZOO]
 	local schedules=(fast explore coe lin quad exploit rare) i name role pids=() names=()
 	local extra=()
 	[ -n "$execs" ] && extra+=(-E "$execs")
-	echo "unmapfuzz: AFL++ fuzzing for ${time}s on $jobs instance(s); sync dir $sync ($(ls "$sync/in" | wc -l) inputs)"
-	local start=$SECONDS
+	say "AFL++ fuzzing for ${time}s on $jobs instance(s); sync dir $sync ($(ls "$sync/in" | wc -l) inputs)"
+	json_add set engine afl
+	json_add set crashes "$sync"
+	json_add count seconds_asked "$time"
+	local start=$SECONDS etime
+	etime=$(engine_time "$time")
 	RUN_ENGINE=afl RUN_T0=$SECONDS RUN_TIME=$time RUN_SYNC=$sync RUN_CRASHES=$sync RUN_ZOO=$zoo
 	RUN_CORPUS="" RUN_STATS="" RUN_MARK=""
-	ON_INTERRUPT=fuzz_interrupted
+	ON_INTERRUPT=fuzz_interrupted ON_TIME_LIMIT=fuzz_time_limit
+	time_limit_start "$time"
 	for ((i = 0; i < jobs; i++)); do
 		if [ "$i" -eq 0 ]; then name=main role=(-M main); else name=sec$i role=(-S "sec$i"); fi
 		# timeout makes a process group of its own; an interrupt reaches it
 		# (and it afl-fuzz) through stop_children().
 		spawn timeout --signal=INT --kill-after=30 $((time + 300)) \
 			afl-fuzz -i "$sync/in" -o "$sync" "${role[@]}" -p "${schedules[$((i % ${#schedules[@]}))]}" \
-			-V "$time" -m none -x "$ROOT/fuzz/unmap_diff.dict" "${extra[@]}" -- "$target" \
+			-V "$etime" -m none -x "$ROOT/fuzz/unmap_diff.dict" "${extra[@]}" -- "$target" \
 			>"$sync/$name.log" 2>&1
 		pids+=("$SPAWNED")
 		names+=("$name")
 		# Let each instance pick its CPU before the next one looks.
 		sleep 1
 	done
-	fuzz_monitor "${pids[0]}"
+	fuzz_monitor "${pids[0]}" $((RUN_T0 + etime + 1))
 	local rc=0
 	for i in "${!pids[@]}"; do
 		local arc=0
-		wait "${pids[$i]}" || arc=$?
+		wait "${pids[$i]}" 2>/dev/null || arc=$?
 		forget_child "${pids[$i]}"
-		if [ "$arc" -ne 0 ]; then
+		if [ "$arc" -ne 0 ] && [ -z "$TIME_LIMITED" ]; then
 			echo "unmapfuzz: afl-fuzz ${names[$i]} failed; the end of $sync/${names[$i]}.log:" >&2
 			sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g' "$sync/${names[$i]}.log" | grep -v '^\[\*\] Fuzzing test case' | tail -15 >&2
 			rc=2
@@ -544,7 +673,8 @@ fuzz_afl() { # TIME JOBS [EXECS] [ZOO]
 	done
 	ON_INTERRUPT=""
 	echo "elapsed: $((SECONDS - start)) s"
-	afl_stats "$sync" || rc=2
+	# (Stopped by the time limit before its first statistics, AFL++ has none.)
+	afl_stats "$sync" || [ -n "$TIME_LIMITED" ] || rc=2
 	# Every execution must reach a verdict: replay the main queue with the
 	# libFuzzer build, whose exit statistics count the verdicts.
 	if [ -d "$sync/main/queue" ]; then
@@ -552,7 +682,7 @@ fuzz_afl() { # TIME JOBS [EXECS] [ZOO]
 		# Outside the sync directory: a queue input that fails leaves a
 		# crash file there, which is not one of the campaign's.
 		scratch_dir "$FUZZ_HOME"
-		q=$("$REPLAY_DIR/unmap_diff" -runs=0 -artifact_prefix="$SCRATCH_DIR/" "$sync/main/queue" 2>&1 |
+		q=$(timeout "$(step_timeout 60)" "$REPLAY_DIR/unmap_diff" -runs=0 -artifact_prefix="$SCRATCH_DIR/" "$sync/main/queue" 2>&1 |
 			grep '^unmapfuzz-stats:' | tail -1) || true
 		if [ -n "$q" ]; then
 			echo "main queue replayed: ${q#unmapfuzz-stats: }"
@@ -561,11 +691,11 @@ fuzz_afl() { # TIME JOBS [EXECS] [ZOO]
 		fi
 	fi
 	# 2 (an instance failed) outranks 1 (crashes found).
-	crash_files "$sync" | triage_report "$REPLAY_DIR/unmapfuzz-tool" || { [ "$rc" -eq 2 ] || rc=1; }
+	campaign_summary || { [ "$rc" -eq 2 ] || rc=1; }
+	ON_TIME_LIMIT=""
 	local hangs
 	hangs=$(find "$sync" -path '*/hangs/id:*' -type f | wc -l)
 	[ "$hangs" -eq 0 ] || echo "hangs: $hangs input(s) in $sync/*/hangs (over AFL++'s time limit)"
-	[ "$rc" -ne 1 ] || echo "one minimised reproducer per class: ./unmapfuzz triage${REPRO_CMD#./unmapfuzz repro} $sync"
 	echo "logs: $sync/*.log; fold the queue into the working corpus: ./unmapfuzz corpus merge"
 	return $rc
 }

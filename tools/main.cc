@@ -1,5 +1,6 @@
 // unmapfuzz-tool: the commands behind ./unmapfuzz that work on scenarios
-// (repro, check, print, encode, format, minimize, exhaust), with the same
+// (repro, check, print, encode, format, minimize, exhaust) and the JSON summary
+// of ./unmapfuzz --json (summary), with the same
 // argument rules and exit statuses as the driver (tools/cli.h).
 #include <cstdio>
 #include <cstring>
@@ -13,7 +14,8 @@ namespace
 const uf::tool::command *const commands[] = {
     &uf::tool::repro_command,   &uf::tool::check_command,   &uf::tool::print_command,
     &uf::tool::encode_command,  &uf::tool::format_command,  &uf::tool::minimize_command,
-    &uf::tool::exhaust_command, &uf::tool::program_command, &uf::tool::semantics_command};
+    &uf::tool::exhaust_command, &uf::tool::program_command, &uf::tool::semantics_command,
+    &uf::tool::summary_command};
 
 int usage(FILE *out, int rc) // --help
 {
@@ -30,6 +32,10 @@ int usage(FILE *out, int rc) // --help
 
 int main(int argc, char **argv)
 {
+        // Line-buffered both: run with 2>&1 (a CI log), the results on stdout
+        // and the progress and verdicts on stderr never share a line.
+        std::setvbuf(stdout, nullptr, _IOLBF, 0);
+        std::setvbuf(stderr, nullptr, _IOLBF, 0);
         if (argc < 2) {
                 std::fprintf(stderr,
                              "unmapfuzz-tool: no command (unmapfuzz-tool --help lists them)\n");

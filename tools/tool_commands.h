@@ -12,6 +12,6 @@ struct command {
 };
 
 extern const command repro_command, check_command, print_command, encode_command, format_command,
-    exhaust_command, minimize_command, program_command, semantics_command;
+    exhaust_command, minimize_command, program_command, semantics_command, summary_command;
 
 } // namespace uf::tool

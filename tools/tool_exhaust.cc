@@ -11,6 +11,7 @@
 #include "oracle/known_bugs.h"
 #include "report/report.h"
 #include "search/exhaust.h"
+#include "tools/scenario_io.h"
 #include "tools/tool_commands.h"
 
 namespace uf::tool
@@ -112,6 +113,28 @@ int exhaust_cmd(const cli::command_spec &spec, const cli::parsed &args)
                 return !cli::interrupted();
         });
         double secs = seconds_since(start);
+        if (const char *facts = args.value("--summary")) {
+                // The facts of ./unmapfuzz exhaust --json (tools/tool_summary.cc).
+                std::string f = "count\tpoints\t" + std::to_string(static_cast<uint64_t>(total)) +
+                                "\ncount\tenumerated\t" + std::to_string(counts.enumerated) +
+                                "\ncount\trun\t" + std::to_string(counts.run) +
+                                "\ncount\tfailures\t" + std::to_string(counts.failures) + "\n";
+                for (const auto &[key, n] : by_class) {
+                        std::string what = key, known;
+                        size_t at = what.find(" [known ");
+                        if (at != std::string::npos) {
+                                known = what.substr(at + 8, what.size() - at - 9);
+                                what.resize(at);
+                                f += "list\tknown_bugs\t" + known + "\n";
+                        }
+                        size_t sp = what.find(' ');
+                        f += "row\tclasses\tkind=" + what.substr(0, sp) +
+                             "\tclass=" + (sp == std::string::npos ? "" : what.substr(sp + 1)) +
+                             "\tknown_bug=" + known + "\tscenarios=" + std::to_string(n) + "\n";
+                }
+                if (!io::write_file(facts, f))
+                        return cli::ERROR;
+        }
         for (const auto &[key, n] : by_class)
                 std::printf("exhaust: %10llu  %s\n", static_cast<unsigned long long>(n),
                             key.c_str());
@@ -131,14 +154,15 @@ int exhaust_cmd(const cli::command_spec &spec, const cli::parsed &args)
 const command exhaust_command = {
     {"exhaust",
      "[--max-order N] [--max-vmas N] [--max-events N] [--mid-folio N] [--progress S] "
-     "[--ignore-known]",
+     "[--ignore-known] [--summary FILE]",
      "run every canonical scenario of a small bound through the oracle",
      {{"--max-order", "N", "folio orders 0..N, 0-9 (default 1)"},
       {"--max-vmas", "N", "1 or 2 VMAs (default 2: a split or a fork)"},
       {"--max-events", "N", "0..N events, 0-3 (default 1)"},
       {"--mid-folio", "N", "1: also order 2's mid-folio layout below --max-order 2 (default 1)"},
       {"--progress", "S", "a progress line on stderr every S seconds, 0 = none (default 10)"},
-      {"--ignore-known", nullptr, "a failure a known bug explains is no failure (still counted)"}},
+      {"--ignore-known", nullptr, "a failure a known bug explains is no failure (still counted)"},
+      {"--summary", "FILE", "write the counts as ./unmapfuzz --json facts to FILE"}},
      0,
      0},
     exhaust_cmd};

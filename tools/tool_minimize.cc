@@ -8,6 +8,7 @@
 #include <string>
 
 #include "oracle/harness.h"
+#include "oracle/known_bugs.h"
 #include "report/report.h"
 #include "scenario/scenario_binary.h"
 #include "scenario/scenario_text.h"
@@ -55,6 +56,10 @@ int minimize_cmd(const cli::command_spec &spec, const cli::parsed &args)
         std::string text = regression_draft(m, result);
         std::string note =
             "# minimised by unmapfuzz minimize from " + std::string(from ? from : in) + "\n";
+        // The class's known-bug name, as triage's table and file names give it.
+        if (result.v.known)
+                note += std::string("# known bug ") + result.v.known->id + ": " +
+                        result.v.known->title + "\n";
         size_t at = text.find('\n', text.find("# expect:"));
         text.insert(at == std::string::npos ? text.size() : at + 1, note);
         if (!io::write_file(out, text))
