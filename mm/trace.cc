@@ -21,6 +21,15 @@ trace_rec &trace_add(world &w, trace_op op)
         return *t;
 }
 
+uint32_t trace_assert_key(const char *func, const char *cond)
+{
+        uint32_t h = 2166136261u;
+        for (const char *s : {func, "\n", cond})
+                for (; s && *s; s++)
+                        h = (h ^ static_cast<unsigned char>(*s)) * 16777619u;
+        return h;
+}
+
 const char *trace_op_name(trace_op op)
 {
         static const char *const names[] = {
@@ -30,6 +39,7 @@ const char *trace_op_name(trace_op op)
             "mark_dirty",    "set_swapbacked", "remove_rmap", "remove_rmap_pmd", "put_refs",
             "mm_counter",    "split_pmd",      "pmd_clear",   "pmd_restore",     "mlock",
             "munlock",       "event",          "flush",       "flush_dirty",     "pageout",
+            "kernel_assert",
         };
         static_assert(sizeof(names) / sizeof(names[0]) == static_cast<int>(trace_op::NR_TRACE_OPS));
         int i = static_cast<int>(op);

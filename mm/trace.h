@@ -49,6 +49,11 @@ enum class trace_op : uint8_t {
         flush,       // try_to_unmap_flush(): nr = slots flushed
         flush_dirty, // try_to_unmap_flush_dirty(): value = 1 when it flushed (writable)
         pageout,     // pageout(): value = pageout_t
+        // Real kernel code hit a WARN_ON*/BUG_ON* (kernel/): src_line = its
+        // line, kind = 1 for a BUG, value = trace_assert_key() of its function
+        // and condition text, so that a known bug can tell its own WARN from
+        // any other (oracle/known_bugs.h).
+        kernel_assert,
         NR_TRACE_OPS,
 };
 
@@ -77,5 +82,8 @@ constexpr int MAX_TRACE = 128;
 // returns it for the caller to fill in. Past MAX_TRACE records the log keeps
 // counting (world::trace_dropped) and hands out a scratch record.
 trace_rec &trace_add(world &w, trace_op op);
+
+// A stable 32-bit key (FNV-1a) of an assertion's function and condition text.
+uint32_t trace_assert_key(const char *func, const char *cond);
 
 } // namespace uf
