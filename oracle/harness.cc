@@ -4,6 +4,7 @@
 #include "mm/vmscan.h"
 #include "oracle/known_bugs.h"
 #include "oracle/program.h"
+#include "reference/rmap.h"
 #include "scenario/world_builder.h"
 
 namespace uf
@@ -46,11 +47,22 @@ namespace
 // A kernel WARN on a known bug's path after which the tree did what the fix
 // does (B10's swap-cache WARN with its PTEs given back, as v7.3 does) is the
 // kernel's own check of a state vmscan never makes: the end states are judged
-// as if it had not fired. Any other assertion still stands.
-void excuse_fixed_warn(run_result *r)
+// as if it had not fired, against a reference that follows the fix (a level
+// below the fix intends the bug, which the tree no longer has). Any other
+// assertion still stands.
+void excuse_fixed_warn(const scenario &sc, run_result *r, try_to_unmap_fn left)
 {
-        if (r->v.kind != verdict_kind::kernel_warn || !fixed_warn(*r))
+        if (r->v.kind != verdict_kind::kernel_warn)
                 return;
+        const known_bug *k = fixed_warn(*r);
+        if (!k)
+                return;
+        if (k->fix_rules && !program().left.is_kernel && left == reference::try_to_unmap) {
+                world fixed = r->before;
+                k->fix_rules(&fixed.rules);
+                if (!(fixed.rules == r->before.rules))
+                        run_side(fixed, r->before_tally, sc.ttu, left, &r->ref);
+        }
         side_result &s = program().left.is_kernel ? r->ref : r->bat;
         kernel_assert_log ka = s.after.kernel;
         s.after.kernel = kernel_assert_log{};
@@ -81,7 +93,7 @@ void run_scenario_with(const scenario &s, run_result *r, try_to_unmap_fn left,
                 return;
         const known_bug *k = explain_failure(*r, s.ttu);
         if (!k) {
-                excuse_fixed_warn(r);
+                excuse_fixed_warn(s, r, left);
                 return;
         }
         r->v.known = k;

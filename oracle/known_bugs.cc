@@ -173,9 +173,13 @@ bool fixed_b10(const known_bug_run &r)
         return b10_slots_left_none(r) == 0;
 }
 
-// B1 (no PMD bound): a batch whose last PTE lies in another page table.
+// B1 (no PMD bound): a batch whose last PTE lies in another page table, or a
+// batch scan that read past its table (the substrate's table_bounds, caught
+// at the access).
 bool sig_b1_pmd(const known_bug_run &r)
 {
+        if (r.side.after.has(mm_violation::table_bounds))
+                return true;
         for (int i = 0; i < nr_recs(r); i++) {
                 const trace_rec &t = rec(r, i);
                 if (t.op == trace_op::clear && t.nr > 1 &&
@@ -185,9 +189,12 @@ bool sig_b1_pmd(const known_bug_run &r)
         return false;
 }
 
-// B1 (no VMA bound): a batch running past vm_end of its VMA.
+// B1 (no VMA bound): a batch running past vm_end of its VMA, or a slot
+// outside the VMA touched during the call (vma_bounds, caught at the access).
 bool sig_b1_vma(const known_bug_run &r)
 {
+        if (r.side.after.has(mm_violation::vma_bounds))
+                return true;
         for (int i = 0; i < nr_recs(r); i++) {
                 const trace_rec &t = rec(r, i);
                 if (t.op == trace_op::clear && t.nr > 1 && t.vma < r.before.nr_vmas &&
@@ -398,50 +405,50 @@ const known_bug table[NR_KNOWN_BUGS] = {
      "lazyfree folio made swap-backed on a refcount mismatch",
      "fixed upstream by faeb2831b517 (v6.15)",
      [](unmap_rules *r) { r->lazyfree_ref_sets_swapbacked = true; }, sig_b7, nullptr, nullptr,
-     semantics_level::K0},
+     nullptr, semantics_level::K0},
     {1, "B10", "", "swap-backed folio outside the swap cache: WARN, and its cleared PTE left none",
      "the kernel's WARN_ON_ONCE() for a state vmscan never makes; mm-unstable (K5) restores "
      "the PTE",
      [](unmap_rules *r) { r->nocache_restores = false; }, sig_b10, b10_warn, fixed_b10,
-     semantics_level::K5},
+     [](unmap_rules *r) { r->nocache_restores = true; }, semantics_level::K5},
     {2, "B1", "b1_no_pmd_bound", "batch not bounded by the PMD: reads past the PTE table",
      "CVE-2025-38447, fixed by Lance Yang's folio_unmap_pte_batch() (v6.16; 6.15.7)", nullptr,
-     sig_b1_pmd, nullptr, nullptr, semantics_level::K0},
+     sig_b1_pmd, nullptr, nullptr, nullptr, semantics_level::K0},
     {3, "B1", "b1_no_vma_bound", "batch bounded by the PMD but not by vm_end",
      "CVE-2025-38447, fixed by Lance Yang's folio_unmap_pte_batch() (v6.16; 6.15.7)", nullptr,
-     sig_b1_vma, nullptr, nullptr, semantics_level::K0},
+     sig_b1_vma, nullptr, nullptr, nullptr, semantics_level::K0},
     {4, "B2", "b2_walk_done_any_batch", "walk_done after any batch of more than one page",
      "fixed with B1: walk_done only after a whole-folio batch (v6.16; 6.15.7)", nullptr, sig_b2,
-     nullptr, nullptr, semantics_level::K0},
+     nullptr, nullptr, nullptr, semantics_level::K0},
     {5, "B4", "b4_batch_ignores_write_sd",
      "restore stamps the first PTE's write and soft-dirty bits on the whole batch",
      "CVE-2026-31398, fixed upstream by 29f40594a281 (v7.0; 6.18.20, 6.19.10)", nullptr, sig_b4,
-     nullptr, nullptr, semantics_level::K0},
+     nullptr, nullptr, nullptr, semantics_level::K0},
     {6, "B5", "b5_nr_pages_not_reset", "stale nr_pages reused for a device-exclusive PTE",
      "CVE-2026-63950, fixed by Dev Jain's nr_pages reset (6.18.35, 7.0.12)", nullptr, sig_b5,
-     nullptr, nullptr, semantics_level::K0},
+     nullptr, nullptr, nullptr, semantics_level::K0},
     {7, "B6", "b6_uffd_marker_first_slot", "uffd-wp marker on the first slot of a file batch only",
      "found in review (Dev Jain, 2026-01-16); v7.0 does not batch in uffd-wp VMAs", nullptr, sig_b6,
-     nullptr, nullptr, semantics_level::K0},
+     nullptr, nullptr, nullptr, semantics_level::K0},
     {8, "B8", "b8_no_refcount_check", "lazyfree discard without the refcount check",
-     "fixed upstream by 6c8e2a256915 (2022)", nullptr, sig_b8, nullptr, nullptr,
+     "fixed upstream by 6c8e2a256915 (2022)", nullptr, sig_b8, nullptr, nullptr, nullptr,
      semantics_level::K0},
     {9, "B14", "b14_subbatch_restores_itself", "failing anon sub-batch restores only itself",
      "review finding on Dev Jain's anonymous folio batching (2026)", nullptr, sig_b14, nullptr,
-     nullptr, semantics_level::K0},
+     nullptr, nullptr, semantics_level::K0},
     {10, "B20", "b20_file_counter_by_one", "file batch decrements the rss counter by 1",
      "review finding on Baolin Wang's file folio batching (v5, 2025-12)", nullptr, sig_b20_by_one,
-     nullptr, nullptr, semantics_level::K0},
+     nullptr, nullptr, nullptr, semantics_level::K0},
     {11, "B20", "b20_shmem_as_filepages", "shmem counted as MM_FILEPAGES",
      "review finding on Baolin Wang's file folio batching (v5, 2025-12)", nullptr, sig_b20_shmem,
-     nullptr, nullptr, semantics_level::K0},
+     nullptr, nullptr, nullptr, semantics_level::K0},
     {12, "B23", "b23_dirty_not_propagated",
      "the batch's gathered dirty bit not passed on to the folio",
      "a mutant of get_and_clear_full_ptes()'s dirty gathering", nullptr, sig_b23, nullptr, nullptr,
-     semantics_level::K0},
+     nullptr, semantics_level::K0},
     {13, "B7", "b7_lazyfree_swapbacked_on_ref",
      "lazyfree folio made swap-backed on a refcount mismatch",
-     "fixed upstream by faeb2831b517 (v6.15)", nullptr, sig_b7, nullptr, nullptr,
+     "fixed upstream by faeb2831b517 (v6.15)", nullptr, sig_b7, nullptr, nullptr, nullptr,
      semantics_level::K0},
 };
 

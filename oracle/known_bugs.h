@@ -55,6 +55,9 @@ struct known_bug {
         // what the fixed kernel does, so the WARN is the kernel's own check
         // of a state vmscan never makes, and not this bug.
         bool (*fixed)(const known_bug_run &run);
+        // The fix as a rule of the per-PTE reference (mm/rules.h), for a
+        // level that intends the bug: what a fixed tree is compared with.
+        void (*fix_rules)(unmap_rules *r);
         // Levels below this one intend the behaviour (K0: none does).
         semantics_level intended_below;
 };
