@@ -8,10 +8,13 @@ namespace uf
 trace_rec &trace_add(world &w, trace_op op)
 {
         trace_rec *t = &w.trace_overflow;
-        if (w.nr_trace < MAX_TRACE)
+        if (w.nr_trace < MAX_TRACE) {
                 t = &w.trace[w.nr_trace++];
-        else
+        } else {
                 w.trace_dropped++;
+                if (w.trace_spill)
+                        t = &w.trace_spill->emplace_back();
+        }
         *t = trace_rec{};
         t->op = op;
         t->vma = static_cast<uint8_t>(w.cur_vma ? w.vma_index(w.cur_vma) : 0xff);

@@ -80,7 +80,9 @@ constexpr int MAX_TRACE = 128;
 
 // Appends a record (op, the call's VMA, page -1, nr 1, the rest 0) and
 // returns it for the caller to fill in. Past MAX_TRACE records the log keeps
-// counting (world::trace_dropped) and hands out a scratch record.
+// counting (world::trace_dropped) and hands out a scratch record, or appends
+// to world::trace_spill when that is set. The record is valid until the next
+// trace_add().
 trace_rec &trace_add(world &w, trace_op op);
 
 // A stable 32-bit key (FNV-1a) of an assertion's function and condition text.

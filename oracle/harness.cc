@@ -72,6 +72,23 @@ void excuse_fixed_warn(const scenario &sc, run_result *r, try_to_unmap_fn left)
         r->v.allowed.note(allowed_difference::fixed_warn);
 }
 
+// Replays the side a known bug would be in with its trace kept whole, when
+// the first run's trace overflowed (same input, same run): a bug's signature
+// may lie past MAX_TRACE in a large folio's trace.
+world rerun;
+
+void keep_whole_trace(unsigned int ttu, run_result *r, try_to_unmap_fn left, try_to_unmap_fn right)
+{
+        bool kernel_left = program().left.is_kernel;
+        side_result &s = kernel_left ? r->ref : r->bat;
+        if (!s.after.trace_dropped)
+                return;
+        rerun = r->before;
+        rerun.trace_spill = &s.trace_rest;
+        unmap_and_flush(rerun, ttu, kernel_left ? left : right);
+        rerun.trace_spill = nullptr;
+}
+
 } // namespace
 
 void run_scenario(const scenario &s, run_result *r)
@@ -82,6 +99,8 @@ void run_scenario(const scenario &s, run_result *r)
 void run_scenario_with(const scenario &s, run_result *r, try_to_unmap_fn left,
                        try_to_unmap_fn right)
 {
+        r->ref.trace_rest.clear();
+        r->bat.trace_rest.clear();
         build_world(s, r->before, program().rules);
         // The world as built is the same for both sides: count it once.
         count_world(r->before, &r->before_tally, false);
@@ -91,6 +110,7 @@ void run_scenario_with(const scenario &s, run_result *r, try_to_unmap_fn left,
                      r->bat.inv);
         if (r->v.ok())
                 return;
+        keep_whole_trace(s.ttu, r, left, right);
         const known_bug *k = explain_failure(*r, s.ttu);
         if (!k) {
                 excuse_fixed_warn(s, r, left);

@@ -16,14 +16,33 @@ namespace
 
 // ---- Reading a side's trace and end state ----
 
+// The side's trace: the records the world kept, then the rest from the rerun
+// (side_result::trace_rest) when it overflowed.
+const trace_rec &rec(const side_result &s, int i)
+{
+        return i < s.after.nr_trace ? s.after.trace[i]
+                                    : s.trace_rest[static_cast<size_t>(i - s.after.nr_trace)];
+}
+
+int nr_recs(const side_result &s)
+{
+        return s.after.nr_trace + static_cast<int>(s.trace_rest.size());
+}
+
+// Records of the run that are in neither.
+bool trace_incomplete(const side_result &s)
+{
+        return static_cast<size_t>(s.after.trace_dropped) > s.trace_rest.size();
+}
+
 const trace_rec &rec(const known_bug_run &r, int i)
 {
-        return r.side.after.trace[i];
+        return rec(r.side, i);
 }
 
 int nr_recs(const known_bug_run &r)
 {
-        return r.side.after.nr_trace;
+        return nr_recs(r.side);
 }
 
 bool starts_iteration(trace_op op)
@@ -39,7 +58,7 @@ int iteration_end(const known_bug_run &r, int i)
         for (int j = i + 1; j < nr_recs(r); j++)
                 if (starts_iteration(rec(r, j).op))
                         return j;
-        return r.side.after.trace_dropped ? -1 : nr_recs(r);
+        return trace_incomplete(r.side) ? -1 : nr_recs(r);
 }
 
 // The same, where only records seen so far count (positive evidence).
@@ -465,17 +484,17 @@ const side_result &suspect(const run_result &r)
 // Every kernel assertion of the side is k's own WARN: k makes one, the first
 // assertion is it by function and condition text, and every assertion in the
 // trace has the same key and line (and none was dropped from the trace).
-bool only_own_warns(const known_bug &k, const world &w)
+bool only_own_warns(const known_bug &k, const side_result &s)
 {
-        const kernel_assert_log &ka = w.kernel;
+        const kernel_assert_log &ka = s.after.kernel;
         if (!ka.any())
                 return true;
         if (ka.bugs || !k.own_warn || !k.own_warn(ka.func, ka.cond))
                 return false;
         int n = 0;
         const trace_rec *first = nullptr;
-        for (int i = 0; i < w.nr_trace; i++) {
-                const trace_rec &t = w.trace[i];
+        for (int i = 0; i < nr_recs(s); i++) {
+                const trace_rec &t = rec(s, i);
                 if (t.op != trace_op::kernel_assert)
                         continue;
                 if (!first)
@@ -490,7 +509,7 @@ bool only_own_warns(const known_bug &k, const world &w)
 bool explains(const known_bug &k, const run_result &r, unsigned int ttu)
 {
         const side_result &s = suspect(r);
-        if (!only_own_warns(k, s.after) || !k.signature(known_bug_run{r.before, s}))
+        if (!only_own_warns(k, s) || !k.signature(known_bug_run{r.before, s}))
                 return false;
         bool (*run)(folio *, unsigned int) = reference::try_to_unmap;
         if (!k.rules) {
@@ -530,9 +549,22 @@ const known_bug *fixed_warn(const run_result &r)
         if (!s.after.kernel.warns)
                 return nullptr;
         for (const known_bug &k : table)
-                if (k.fixed && only_own_warns(k, s.after) && k.fixed(known_bug_run{r.before, s}))
+                if (k.fixed && only_own_warns(k, s) && k.fixed(known_bug_run{r.before, s}))
                         return &k;
         return nullptr;
+}
+
+std::string fixed_warn_line(const run_result &r)
+{
+        if (!r.v.allowed.has(allowed_difference::fixed_warn))
+                return "";
+        const known_bug *k = fixed_warn(r);
+        if (!k)
+                return "";
+        const kernel_assert_log &ka = suspect(r).after.kernel;
+        return std::string(ka.cond) + " in " + ka.func + "() at " + ka.file + ":" +
+               std::to_string(ka.line) + " is on the path of " + k->id +
+               ", and the tree then does what its fix does (" + k->status + "): not " + k->id;
 }
 
 bool known_bug_intended(const known_bug &k)

@@ -73,6 +73,11 @@ const known_bug *explain_failure(const run_result &r, unsigned int ttu);
 // does, or null. The WARN is then excused and the end states are judged.
 const known_bug *fixed_warn(const run_result &r);
 
+// For a run whose WARN fixed_warn() excused: "WARN_ON_ONCE(1) in
+// try_to_unmap_one() at mm/rmap.c:199 is on B10's path, and the tree then
+// does what the fix does ...: not B10"; "" otherwise.
+std::string fixed_warn_line(const run_result &r);
+
 // One line for reports: "B7: ... — fixed upstream by ... (v6.15); this tree
 // has the bug", or, when the program's semantics level intends it, "...;
 // what a K0 kernel intends".
