@@ -1,5 +1,5 @@
 // Runs one scenario through both implementations on identical copies of the
-// same world and judges the end states (design §6).
+// same world and judges the end states.
 #pragma once
 
 #include "mm/world.h"
