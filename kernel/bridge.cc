@@ -239,6 +239,11 @@ void kshim_record_assert(int bug, const char *file, unsigned int line, const cha
                          const char *cond)
 {
         kernel_assert_log &k = w().kernel;
+        // Every assertion, in order: a known bug excuses only its own WARN.
+        trace_rec &t = trace_add(w(), trace_op::kernel_assert);
+        t.kind = bug ? 1 : 0;
+        t.src_line = line;
+        t.value = static_cast<int32_t>(trace_assert_key(func, cond));
         bool first = !k.any() || (bug && !k.first_is_bug);
         if (bug)
                 k.bugs++;

@@ -49,6 +49,11 @@ enum class trace_op : uint8_t {
         flush,       // try_to_unmap_flush(): nr = slots flushed
         flush_dirty, // try_to_unmap_flush_dirty(): value = 1 when it flushed (writable)
         pageout,     // pageout(): value = pageout_t
+        // Real kernel code hit a WARN_ON*/BUG_ON* (kernel/): src_line = its
+        // line, kind = 1 for a BUG, value = trace_assert_key() of its function
+        // and condition text, so that a known bug can tell its own WARN from
+        // any other (oracle/known_bugs.h).
+        kernel_assert,
         NR_TRACE_OPS,
 };
 
@@ -75,7 +80,12 @@ constexpr int MAX_TRACE = 128;
 
 // Appends a record (op, the call's VMA, page -1, nr 1, the rest 0) and
 // returns it for the caller to fill in. Past MAX_TRACE records the log keeps
-// counting (world::trace_dropped) and hands out a scratch record.
+// counting (world::trace_dropped) and hands out a scratch record, or appends
+// to world::trace_spill when that is set. The record is valid until the next
+// trace_add().
 trace_rec &trace_add(world &w, trace_op op);
+
+// A stable 32-bit key (FNV-1a) of an assertion's function and condition text.
+uint32_t trace_assert_key(const char *func, const char *cond);
 
 } // namespace uf

@@ -13,6 +13,7 @@
 #include <bitset>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "mm/events.h"
 #include "mm/mm_types.h"
@@ -186,6 +187,10 @@ struct world {
         int trace_dropped = 0;
         trace_rec trace[MAX_TRACE] = {};
         trace_rec trace_overflow{}; // what trace_add() hands out once the log is full; never read
+        // When set, the records past MAX_TRACE go here instead (a rerun whose
+        // whole trace a known bug's signature needs; oracle/harness.cc).
+        // Belongs to this object: copying a world leaves it alone.
+        std::vector<trace_rec> *trace_spill = nullptr;
         // Kernel code: the source line of its call into the substrate in
         // progress (kernel/bridge.cc sets it), stamped on trace records.
         uint32_t src_line = 0;

@@ -20,6 +20,8 @@ const char *allowed_difference_name(allowed_difference d)
                 return "abort_granularity";
         case allowed_difference::version_policy:
                 return "version_policy";
+        case allowed_difference::fixed_warn:
+                return "fixed_warn";
         case allowed_difference::NR_ALLOWED_DIFFERENCES:
                 break;
         }

@@ -20,6 +20,7 @@ enum class allowed_difference : uint8_t {
         pmd_structure,       // 8: a PMD-mapped lazyfree folio is discarded whole, not split
         abort_granularity,   // 10.5, 10.6, 10.8: pages the batched side kept intact
         version_policy,      // a known bug the program's semantics level intends (B10 before K5)
+        fixed_warn, // real kernel code WARNed on a known bug's path, then did what the fix does
         NR_ALLOWED_DIFFERENCES,
 };
 

@@ -14,6 +14,10 @@ struct side_result {
         world after;
         bool ret = true;
         invariant_report inv;
+        // The trace records past MAX_TRACE (after.trace_dropped of them), from
+        // a rerun of the side; filled only for a failure of the side a known
+        // bug would be in, whose signature needs the whole trace.
+        std::vector<trace_rec> trace_rest;
 };
 
 struct run_result {

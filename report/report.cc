@@ -494,6 +494,8 @@ std::string text_report(const scenario &s, const run_result &r,
                 appendf(out, "   %s\n", r.v.detail);
         if (r.v.known)
                 appendf(out, "   known bug %s\n", known_bug_line(*r.v.known).c_str());
+        if (std::string excused = fixed_warn_line(r); !excused.empty())
+                appendf(out, "   excused WARN: %s\n", excused.c_str());
         out += "== scenario\n";
         out += print_scenario(s);
         page_tables(out, r);

@@ -204,6 +204,8 @@ std::string trace_line(const world &w, int i)
                                : "try_to_unmap_flush_dirty(): not writable, no flush";
         case trace_op::pageout:
                 return format("pageout() = %s", pageout_name(t.value));
+        case trace_op::kernel_assert:
+                return format("%s at line %u", t.kind ? "BUG" : "WARN", t.src_line);
         case trace_op::NR_TRACE_OPS:
                 break;
         }

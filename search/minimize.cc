@@ -4,13 +4,17 @@
 
 #include "mm/pgtable.h"
 #include "oracle/harness.h"
+#include "oracle/known_bugs.h"
 
 namespace uf
 {
 
 bool same_failure(const verdict &a, const verdict &b)
 {
-        if (a.ok() || b.ok() || a.kind != b.kind)
+        // A known bug's name is part of the class: the reproducer must carry
+        // the name (or its absence) of the failure it was minimised from.
+        if (a.ok() || b.ok() || a.kind != b.kind ||
+            std::strcmp(a.known ? a.known->id : "", b.known ? b.known->id : ""))
                 return false;
         if (a.kind == verdict_kind::invariant)
                 return a.inv == b.inv && a.side == b.side;

@@ -9,7 +9,7 @@
 // shrinks the folio order (keeping the lower or the upper half of the folio,
 // with its slots, page bits and events). Every step is sanitized and re-run
 // through run_scenario(), and kept only when the verdict is the same failure:
-// the same kind and class (and, for an invariant, the same side), so a
+// the same kind, class and known bug (and, for an invariant, the same side), so a
 // minimised reproducer never silently turns into another bug.
 #pragma once
 
@@ -25,7 +25,8 @@ struct minimize_stats {
         unsigned rounds = 0;     // passes over every kind of step
 };
 
-// The same failure: kind, class and, for an invariant, the side that broke it.
+// The same failure: kind, class, the known bug that explains it (or none)
+// and, for an invariant, the side that broke it.
 bool same_failure(const verdict &a, const verdict &b);
 
 // Returns the smallest scenario reached from `s` by the steps above that still
