@@ -244,7 +244,7 @@ expect 2 "$uf" exhaust --json /proc/x.json
 expect 0 "$tool" exhaust --max-order 0 --max-vmas 1 --max-events 0 --summary "$scratch/exhaust.facts"
 printf 'set\tcommand\texhaust\n' >>"$scratch/exhaust.facts"
 expect 0 "$tool" summary --exit-status 0 -- "$scratch/exhaust.facts" "$scratch/exhaust.json"
-json_ok "$scratch/exhaust.json" 'd["exit_status"] == 0 and d["counts"]["points"] == d["counts"]["enumerated"] > 0 and d["counts"]["failures"] == 0' "exhaust --json"
+json_ok "$scratch/exhaust.json" 'd["exit_status"] == 0 and d["counts"]["points"] == d["counts"]["enumerated"] > 0 and d["counts"]["failures"] == 0 and d["classes"] == []' "exhaust --json"
 expect 2 "$uf" zoo --json "$scratch/zoo.json" no_such_entry
 json_ok "$scratch/zoo.json" 'd["command"] == "zoo" and d["exit_status"] == 2 and "no_such_entry" in d["error"]' "zoo --json of a bad entry"
 
