@@ -18,10 +18,13 @@
 #   - --json FILE on fuzz, check, triage, exhaust and zoo parses and holds
 #     the counts, classes, reproducers, known bugs and exit status;
 #   - a campaign whose failures are all known bugs suggests --ignore-known.
-# cli_limits.sh SOURCE_DIR SCRATCH_DIR ZOO_NAME CLASS
+# cli_limits.sh SOURCE_DIR SCRATCH_DIR ZOO_NAME CLASS [SECTION]: SECTION (jobs,
+# time, inputs, lock, outputs, errors, options, triage, lines, campaign,
+# json, known) runs one part, each a ctest of its own (tests/CMakeLists.txt).
 set -uo pipefail
-src=$1 scratch=$2 zoo=$3 class=$4
+src=$1 scratch=$2 zoo=$3 class=$4 only=${5:-}
 rm -rf "$scratch" && mkdir -p "$scratch"
+want() { [ -z "$only" ] || [ "$only" = "$1" ]; }
 export UNMAPFUZZ_WORK=$scratch/work
 uf=$src/unmapfuzz tool=$src/build/dev/unmapfuzz-tool
 seed=$src/corpus/seeds/s01_lazyfree_order4_discard.scn
@@ -60,6 +63,7 @@ EOF
 applies=0
 "$src/tests/bugzoo/zoo_applies.sh" "$zoo" "$src" >/dev/null && applies=1
 
+if want jobs; then
 # 1. --jobs is bounded by the CPUs.
 expect 2 "$uf" fuzz --jobs $(($(nproc) + 1)) --time 5
 has "$scratch/err" "more than the $(nproc) CPU.*--jobs-force" "fuzz --jobs above the CPUs"
@@ -69,7 +73,9 @@ has "$scratch/err" "written in digits, got '1e23'" "--time 1e23"
 "$uf" fuzz --help >"$scratch/fuzz-help.txt"
 grep -q -- "--jobs-force" "$scratch/fuzz-help.txt" || fail "fuzz --help has no --jobs-force"
 grep -q -- "--zoo ZOO .*variant ZOO" "$scratch/fuzz-help.txt" || fail "fuzz --help describes --zoo ZOO as another name"
+fi
 
+if want time; then
 # 2. --time is a hard limit: an engine that ignores -max_total_time and
 #    SIGTERM, and starts a child of its own, is stopped with its child.
 fake=$scratch/fake-engine
@@ -105,8 +111,11 @@ grep -q "Killed\|Terminated" "$scratch/limit.err" && fail "a shell job line leak
 sleep 0.5
 for p in $(pgrep -f -- "sleep-$mark"); do fail "the engine's child outlived the time limit (pid $p)"; kill "$p"; done
 [ -z "$(find "$scratch/limit-home" -maxdepth 1 -name '.scratch.*')" ] || fail "the scratch directory was left"
+fi
 
-# 3. Bounded inputs.
+if want inputs; then
+# 3. Bounded inputs. (The build first, outside the timed commands.)
+"$uf" repro "$seed" >/dev/null 2>&1 || fail "repro of a seed fails"
 mkfifo "$scratch/fifo"
 head -c 20000 /dev/urandom >"$scratch/big.bin"
 printf '\x01' | dd of="$scratch/big.bin" bs=1 count=1 conv=notrunc 2>/dev/null
@@ -125,7 +134,9 @@ has "$scratch/err" "more than the 16384 bytes" "repro of a 20000-byte binary"
 expect 2 timeout 20 "$uf" check /dev/zero
 expect 2 timeout 20 "$uf" minimize /dev/zero
 expect 2 timeout 20 "$tool" format /dev/zero
+fi
 
+if want lock; then
 # 4. One writer per work directory; readers unaffected.
 mkdir -p "$UNMAPFUZZ_WORK"
 (
@@ -145,7 +156,9 @@ expect 0 "$uf" repro "$seed"
 expect 0 "$uf" check "$seed"
 kill "$holder" 2>/dev/null
 wait "$holder" 2>/dev/null
+fi
 
+if want outputs; then
 # 5. Outputs checked before the work.
 t0=$SECONDS
 expect 2 "$uf" minimize --zoo "$zoo" -o /proc/out.scn "$regress"
@@ -156,7 +169,9 @@ expect 2 "$uf" check --json "$scratch/no-such-dir/out.json"
 : >"$scratch/work-file"
 expect 2 env UNMAPFUZZ_WORK="$scratch/work-file" "$uf" fuzz --time 1 --jobs 1
 has "$scratch/err" "is a file, not a directory" "a regular file as UNMAPFUZZ_WORK"
+fi
 
+if want errors; then
 # 6. Error text.
 printf 'unmapfuzz-scenario v1\nfolio anon order=0 dir\x00ty\n' >"$scratch/nul.scn"
 expect 2 "$uf" repro "$scratch/nul.scn"
@@ -172,13 +187,17 @@ expect 0 "$uf" print "$scratch/bom-noext"
 "$uf" print "$seed" | cmp -s - "$scratch/out" || fail "a BOM changes the scenario read"
 expect 2 "$uf" repro $'--js\x01n' "$seed"
 has "$scratch/err" 'unknown option --js\\x01n' "a control byte in an option"
+fi
 
+if want options; then
 # 7. Options that do not apply.
 expect 2 "$uf" check --kernel-semantics K5
 has "$scratch/err" "applies only to kernel mode" "check --kernel-semantics without kernel mode"
 expect 2 "$uf" check --against batched
 expect 2 "$uf" exhaust --max-order 2 --mid-folio 0
+fi
 
+if want triage; then
 # 8. triage on a folder of .scn files.
 mkdir -p "$scratch/scns"
 cp "$seed" "$scratch/scns/"
@@ -196,7 +215,9 @@ if [ $applies = 1 ]; then
 	fi
 	json_ok "$scratch/triage.json" 'd["command"] == "triage" and d["exit_status"] == 1 and d["counts"]["crash_files"] == 2 and any(c["kind"] == "'"${class%% *}"'" and c["class"] == "'"${class#* }"'" for c in d["classes"]) and all(c["reproducer"] for c in d["classes"])' "triage --json"
 fi
+fi
 
+if want lines; then
 # 9. Whole lines with 2>&1: the tool's failures (stdout) and progress
 #    (stderr) into one file.
 if [ $applies = 1 ] && [ -x "$src/build/dev/zoo/$zoo/unmapfuzz-tool" ]; then
@@ -207,7 +228,9 @@ if [ $applies = 1 ] && [ -x "$src/build/dev/zoo/$zoo/unmapfuzz-tool" ]; then
 	[ "$bad" -eq 0 ] || fail "exhaust 2>&1: $bad broken line(s): $(grep -vE '^(exhaust: |---- failure |#|unmapfuzz-scenario |folio |pae |hwpoison |ttu |arch |mms |vma |pte |event |$)' "$scratch/exhaust.mix" | head -3)"
 	grep -q '^---- failure 1: ' "$scratch/exhaust.mix" || fail "exhaust on $zoo found nothing to print"
 fi
+fi
 
+if want campaign; then
 # 10. A campaign: counts agree, no engine line in the summary, progress on
 #     stderr, JSON.
 if [ $applies = 1 ]; then
@@ -235,6 +258,11 @@ if [ $applies = 1 ]; then
 	has "$scratch/out" "^3 of 3 scenario\(s\) replayed: 2 passed, 1 failed" "check DIR FILE"
 	json_ok "$scratch/check.json" 'd["exit_status"] == 1 and d["counts"]["scenarios"] == 3 and d["counts"]["failed"] == 1 and d["scenarios"][0]["path"].endswith("'"$zoo"'.scn")' "check --json"
 fi
+fi
+
+if want json; then
+# 10b. --json on check, exhaust and zoo.
+printf 'unmapfuzz-scenario v1\nfolio anon order=0 dir\x00ty\n' >"$scratch/nul.scn"
 expect 0 "$uf" check --json "$scratch/check0.json"
 json_ok "$scratch/check0.json" 'd["exit_status"] == 0 and d["outcome"] == "nothing found" and d["counts"]["failed"] == 0 and d["counts"]["passed"] > 0' "check --json on the seeds"
 expect 2 "$uf" check --json "$scratch/check2.json" "$scratch/nul.scn"
@@ -244,10 +272,12 @@ expect 2 "$uf" exhaust --json /proc/x.json
 expect 0 "$tool" exhaust --max-order 0 --max-vmas 1 --max-events 0 --summary "$scratch/exhaust.facts"
 printf 'set\tcommand\texhaust\n' >>"$scratch/exhaust.facts"
 expect 0 "$tool" summary --exit-status 0 -- "$scratch/exhaust.facts" "$scratch/exhaust.json"
-json_ok "$scratch/exhaust.json" 'd["exit_status"] == 0 and d["counts"]["points"] == d["counts"]["enumerated"] > 0 and d["counts"]["failures"] == 0' "exhaust --json"
+json_ok "$scratch/exhaust.json" 'd["exit_status"] == 0 and d["counts"]["points"] == d["counts"]["enumerated"] > 0 and d["counts"]["failures"] == 0 and d["classes"] == []' "exhaust --json"
 expect 2 "$uf" zoo --json "$scratch/zoo.json" no_such_entry
 json_ok "$scratch/zoo.json" 'd["command"] == "zoo" and d["exit_status"] == 2 and "no_such_entry" in d["error"]' "zoo --json of a bad entry"
+fi
 
+if want known; then
 # 11. Every failure a known bug: the campaign suggests --ignore-known.
 (
 	# shellcheck source=/dev/null
@@ -269,6 +299,7 @@ json_ok "$scratch/zoo.json" 'd["command"] == "zoo" and d["exit_status"] == 2 and
 ) >"$scratch/known.out" 2>&1
 tried=$((tried + 1))
 has "$scratch/known.out" "^every failure above is a known bug \(B7\); to look past them for new ones: ./unmapfuzz fuzz --kernel-tree /k --ignore-known$" "the --ignore-known hint"
+fi
 
 echo "cli limits: $tried command lines tried, $fails failure(s) (each with what it printed: $scratch/tried.txt)"
 [ $fails -eq 0 ]

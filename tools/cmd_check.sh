@@ -48,6 +48,7 @@ cmd_check() {
 	[ -z "${OPT[--ignore-known]}" ] || args+=(--ignore-known)
 	out=$(ASAN_OPTIONS=detect_leaks=0 "$bdir/unmapfuzz-tool" check "${args[@]}" -- "${scns[@]}") || rc=$?
 	local kind known
+	json_add table scenarios
 	while IFS= read -r line; do
 		case $line in
 		"FAILED "* | "KNOWN "*)

@@ -73,6 +73,7 @@ cmd_triage() {
 		-o -name 'slow-unit-*' -o -name 'leak-*' -o -path '*/hangs/id:*' \) -print | wc -l)
 	[ "$other" -eq 0 ] || echo "triage: not replayed: $other libFuzzer timeout-/oom-/slow-unit-/leak- or AFL++ hangs/ file(s)"
 	if [ "$n" -eq 0 ]; then
+		json_add table classes
 		json_add count crash_files 0
 		return 0
 	fi

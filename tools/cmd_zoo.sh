@@ -36,6 +36,7 @@ zoo_kernel() { # [NAME...]
 	lock_dir "$home" zoo
 	clean=$(kernel_dir dev)/unmapfuzz-tool
 	local rows=() pick=" $* "
+	json_add table entries
 	for patch in "$ROOT"/tests/kernel/zoo/*.patch; do
 		name=$(basename "$patch" .patch)
 		[ $# -eq 0 ] || [[ $pick == *" $name "* ]] || continue
@@ -102,6 +103,7 @@ cmd_zoo() {
 	printf '%-30s %-35s %10s %8s   %-35s %10s %8s %7s\n' bug "from all seeds: class" executions seconds \
 		"by mutation: class" executions seconds seeds
 	local n=0
+	json_add table entries
 	while IFS='|' read -r name _ found execs secs mfound mexecs msecs mseeds; do
 		printf '%-30s %-35s %10s %8s   %-35s %10s %8s %7s\n' "$name" "$found" "$execs" "$secs" \
 			"$mfound" "$mexecs" "$msecs" "$mseeds"

@@ -256,6 +256,7 @@ triage_report() {
 			smallest_size[$cls]=$size
 		fi
 	done
+	json_add table classes
 	json_add count crash_files "$total"
 	json_add count classes "${#count[@]}"
 	json_add count not_replayed "$unreplayed"

@@ -118,7 +118,8 @@ int exhaust_cmd(const cli::command_spec &spec, const cli::parsed &args)
                 std::string f = "count\tpoints\t" + std::to_string(static_cast<uint64_t>(total)) +
                                 "\ncount\tenumerated\t" + std::to_string(counts.enumerated) +
                                 "\ncount\trun\t" + std::to_string(counts.run) +
-                                "\ncount\tfailures\t" + std::to_string(counts.failures) + "\n";
+                                "\ncount\tfailures\t" + std::to_string(counts.failures) +
+                                "\ntable\tclasses\n";
                 for (const auto &[key, n] : by_class) {
                         std::string what = key, known;
                         size_t at = what.find(" [known ");

@@ -5,6 +5,7 @@
 //   count KEY N              a field of "counts"
 //   list KEY VALUE           an element of the array KEY (sorted, unique)
 //   row TABLE KEY=VALUE...   an object appended to the array TABLE
+//   table TABLE              the array TABLE, empty when no row follows
 //
 // and this assembles them, with the format, its version and the exit
 // status, into one document (docs/command-line.md has the schema). A
@@ -118,6 +119,9 @@ int summary_cmd(const cli::command_spec &spec, const cli::parsed &args)
                         doc["counts"][key] = value_of(f[2]);
                 } else if (kind == "list" && f.size() == 3) {
                         lists[key].insert(f[2]);
+                } else if (kind == "table" && f.size() == 2) {
+                        if (!doc.contains(key))
+                                doc[key] = json::array();
                 } else if (kind == "row") {
                         json row = json::object();
                         for (size_t i = 2; i < f.size(); i++) {
