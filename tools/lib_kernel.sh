@@ -37,11 +37,18 @@ kernel_apt() { # APT-GET-ARGS...
 		-o APT::Sandbox::User="$(id -un)" "$@"
 }
 
-# Writes the private sources list (once) from the machine's Debian archive.
+# Writes the private sources list (once) from the machine's Debian archive
+# (UNMAPFUZZ_DEBIAN_MIRROR, a URI, names another archive, taken unsigned).
 kernel_apt_setup() {
 	local dir=$WORK/kernel/debian/apt uri="" key="" suite
 	[ -f "$dir/sources.list" ] && return 0
 	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial" || die "cannot create $dir"
+	if [ -n "${UNMAPFUZZ_DEBIAN_MIRROR:-}" ]; then
+		for suite in $KERNEL_DEB_SUITES; do
+			echo "deb [trusted=yes] $UNMAPFUZZ_DEBIAN_MIRROR $suite main"
+		done >"$dir/sources.list" || die "cannot write $dir/sources.list"
+		return 0
+	fi
 	if [ -f /etc/apt/sources.list.d/debian.sources ]; then
 		uri=$(sed -n 's|^URIs: *\([^ ]*/debian\)/*$|\1|p' /etc/apt/sources.list.d/debian.sources | head -1)
 		key=$(sed -n 's|^Signed-By: *\(/[^ ]*\)$|\1|p' /etc/apt/sources.list.d/debian.sources | head -1)

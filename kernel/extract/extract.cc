@@ -672,7 +672,7 @@ struct learner {
         std::vector<bool> header_parsed, elsewhere_parsed;
 
         // The shim: every name it provides, and which of them are pure.
-        std::set<std::string_view> shim_names, shim_impure, shim_tags;
+        std::set<std::string_view> shim_names, shim_impure, shim_tags, shim_stubs;
 
         enum class state { in_progress, learned, failed };
         struct entry {
@@ -765,6 +765,8 @@ struct learner {
                                         if (it.kind == item_kind::object ||
                                             (stubs && it.kind != item_kind::type))
                                                 shim_impure.insert(it.name);
+                                        if (stubs && it.kind != item_kind::type)
+                                                shim_stubs.insert(it.name);
                                         if (it.kind == item_kind::function ||
                                             it.kind == item_kind::macro)
                                                 defs.emplace_back(&f, i);
@@ -854,6 +856,27 @@ struct learner {
                 return s;
         }
 
+        std::string find_site_elsewhere(std::string_view name)
+        {
+                for (size_t k = 0; k < in.elsewhere.size(); k++) {
+                        if (!mentions(in.elsewhere[k].text, name))
+                                continue;
+                        if (!elsewhere_parsed[k]) {
+                                elsewhere_parsed[k] = true;
+                                elsewhere[k].parse(in.elsewhere[k]);
+                        }
+                        parsed_file &f = elsewhere[k];
+                        if (!f.ok)
+                                continue;
+                        for (auto [b, e] = f.by_name.equal_range(name); b != e; ++b) {
+                                item_kind ik = f.p->items[b->second].kind;
+                                if (ik == item_kind::function || ik == item_kind::macro)
+                                        return f.site(b->second);
+                        }
+                }
+                return {};
+        }
+
         std::string cond_text(const parsed_file &f, const item &it)
         {
                 std::string s;
@@ -886,7 +909,10 @@ struct learner {
                                 return en;
                         }
                         return fail("the shim's " + name +
-                                    " has a model effect (or is a stub): it is never learned");
+                                    (shim_stubs.count(name)
+                                         ? " is a stub (a lock, barrier, WARN or BUG)"
+                                         : " has a model effect") +
+                                    ": never learned");
                 }
                 for (size_t k = 0; k < in.headers.size(); k++) {
                         if (!mentions(in.headers[k].text, name))
@@ -926,7 +952,8 @@ struct learner {
                                                      it.body_tok);
                                 }
                                 if (!nd.why.empty())
-                                        return fail("not pure: " + nd.why + " (" + f.site(i) + ")");
+                                        return fail("not pure: " + nd.why +
+                                                    (i == defs[0] ? "" : " (" + f.site(i) + ")"));
                                 for (std::string_view tag : nd.tags)
                                         if (!shim_tags.count(tag))
                                                 return fail(
@@ -936,7 +963,8 @@ struct learner {
                                 for (std::string_view r : nd.refs) {
                                         const entry &dep = resolve(std::string(r));
                                         if (dep.st == state::failed)
-                                                return fail("uses " + std::string(r) + ": " +
+                                                return fail("not pure: uses " + std::string(r) +
+                                                            ": " +
                                                             (dep.why.size() > 160
                                                                  ? dep.why.substr(0, 160) + "..."
                                                                  : dep.why));
@@ -950,7 +978,7 @@ struct learner {
                                                         continue;
                                                 const entry &dep = resolve(std::string(b->first));
                                                 if (dep.st == state::failed)
-                                                        return fail("uses " +
+                                                        return fail("not pure: uses " +
                                                                     std::string(b->first) + ": " +
                                                                     dep.why);
                                         }
@@ -1018,8 +1046,14 @@ void learn(const learn_input &in, const std::vector<std::string> &names, learn_r
                 v.learned = e.st != learner::state::failed;
                 v.site = e.site;
                 v.why = e.why;
-                if (v.learned && !e.cond.empty())
+                if (v.learned && !e.cond.empty()) {
+                        // Only under a condition: if the shim's configuration
+                        // leaves it out, where else the tree defines it.
                         v.why = "under " + e.cond;
+                        std::string other = l.find_site_elsewhere(n);
+                        if (!other.empty())
+                                v.why += "; also defined at " + other;
+                }
                 out->verdicts.push_back(v);
         }
         for (const std::string &n : l.learned_order) {
