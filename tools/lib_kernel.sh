@@ -30,9 +30,10 @@ kernel_mode() {
 # own sources list (the archive of the machine's Debian sources, every suite
 # of KERNEL_DEB_SUITES), lists and cache. The machine's own sources, lists and
 # locks are never touched, and no root is needed.
-kernel_apt() { # APT-GET-ARGS...
-	local dir=$WORK/kernel/debian/apt
-	apt-get -q -o Dir::Etc::SourceList="$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null \
+kernel_apt() { # apt-get|apt-cache ARGS...
+	local dir=$WORK/kernel/debian/apt tool=$1
+	shift
+	"$tool" -q -o Dir::Etc::SourceList="$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null \
 		-o Dir::State::Lists="$dir/lists" -o Dir::Cache="$dir/cache" -o Debug::NoLocking=1 \
 		-o APT::Sandbox::User="$(id -un)" "$@"
 }
@@ -72,12 +73,12 @@ kernel_deb_download() { # VERSION
 	if [ -n "$deb" ]; then echo "$deb"; return 0; fi
 	kernel_apt_setup
 	say "looking for $pkg in Debian's $KERNEL_DEB_SUITES (private apt lists in $dir/apt)"
-	run kernel_apt update -qq >"$dir/apt/update.log" 2>&1 ||
+	run kernel_apt apt-get update -qq >"$dir/apt/update.log" 2>&1 ||
 		die "--kernel-deb $v: cannot read the Debian archive for $pkg: $(grep -m1 -E '^(E|Err):' "$dir/apt/update.log") (log: $dir/apt/update.log)"
-	kernel_apt show "$pkg" >/dev/null 2>&1 ||
+	kernel_apt apt-cache show "$pkg" >/dev/null 2>&1 ||
 		die "--kernel-deb $v: no Debian suite ($KERNEL_DEB_SUITES) has $pkg; give a version Debian packages, e.g. 6.1, 6.12, 7.2, 7.3"
-	say "downloading $pkg (about 150 MB) into $dir"
-	(cd "$dir" && run kernel_apt download "$pkg" >"$dir/apt/download.log" 2>&1) ||
+	say "downloading $pkg into $dir"
+	(cd "$dir" && run kernel_apt apt-get download "$pkg" >"$dir/apt/download.log" 2>&1) ||
 		die "--kernel-deb $v: downloading $pkg failed: $(grep -m1 -E '^(E|Err):' "$dir/apt/download.log") (log: $dir/apt/download.log)"
 	deb=$(ls "$dir/$pkg"_*_all.deb 2>/dev/null | head -1)
 	[ -n "$deb" ] || die "--kernel-deb $v: apt-get download left no $pkg .deb in $dir"

@@ -77,6 +77,9 @@ printf 'VERSION = 9\nPATCHLEVEL = 98\nSUBLEVEL = 0\n' >"$pkgroot/src/linux-sourc
 printf 'static int f(void)\n{\n\treturn 0;\n}\n' >"$pkgroot/src/linux-source-9.98/mm/rmap.c"
 printf '#define X 1\n' >"$pkgroot/src/linux-source-9.98/include/linux/x.h"
 printf 'int fs;\n' >"$pkgroot/src/linux-source-9.98/fs/x.c"
+for d in include/asm-generic arch/x86/include/asm; do
+	mkdir -p "$pkgroot/src/linux-source-9.98/$d" && printf '#define Y 1\n' >"$pkgroot/src/linux-source-9.98/$d/y.h"
+done
 tar -cJf "$pkgroot/deb/usr/src/linux-source-9.98.tar.xz" -C "$pkgroot/src" linux-source-9.98
 printf 'Package: linux-source-9.98\nVersion: 9.98.1-1\nArchitecture: all\nMaintainer: unmapfuzz tests <t@example.org>\nDescription: a synthetic kernel source package\n' \
 	>"$pkgroot/deb/DEBIAN/control"
