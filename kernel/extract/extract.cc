@@ -729,6 +729,15 @@ struct learner {
                 }
         }
 
+        // "enum { A, B };" and the like: the parser takes it for an object
+        // named after its first enumerator.
+        static bool tag_declaration(const parsed_file &f, const item &it)
+        {
+                const token &t = f.toks[it.first_tok];
+                return it.kind == item_kind::object && t.kind == tok::ident &&
+                       tag_words.count(t.text);
+        }
+
         static void item_refs(const parsed_file &f, size_t i, std::set<std::string_view> *refs)
         {
                 std::set<std::string_view> tags;
@@ -741,9 +750,16 @@ struct learner {
                 for (parsed_file &f : bridge_files) {
                         if (!f.ok)
                                 continue;
-                        for (const item &it : f.p->items)
-                                if (it.kind == item_kind::prototype || it.kind == item_kind::object)
+                        // Its types and enum constants are the shim's, pure.
+                        enumerators(f, &shim_names);
+                        for (const item &it : f.p->items) {
+                                if (it.name.empty() || it.kind == item_kind::other)
+                                        continue;
+                                shim_names.insert(it.name);
+                                if (it.kind == item_kind::prototype ||
+                                    (it.kind == item_kind::object && !tag_declaration(f, it)))
                                         shim_impure.insert(it.name);
+                        }
                         std::set<std::string_view> refs;
                         references(f.toks, 0, f.toks.empty() ? 0 : f.toks.size() - 1, &refs,
                                    &shim_tags);
@@ -762,6 +778,8 @@ struct learner {
                                         if (it.name.empty() || it.kind == item_kind::other)
                                                 continue;
                                         shim_names.insert(it.name);
+                                        if (tag_declaration(f, it))
+                                                continue; // enum { A, B }; not an object
                                         if (it.kind == item_kind::object ||
                                             (stubs && it.kind != item_kind::type))
                                                 shim_impure.insert(it.name);

@@ -15,6 +15,7 @@ namespace
 const char *const shim_h = R"(struct folio;
 typedef struct { unsigned long val; } pte_t;
 enum ttu_flags { TTU_SYNC = 1, TTU_BATCH_FLUSH = 2 };
+enum { __KSHIM_KIND_A, __KSHIM_KIND_B };
 #define PAGE_SIZE 4096UL
 #define IS_ENABLED(option) __kshim_is_defined(option)
 #define __kshim_is_defined(x) 0
@@ -35,7 +36,8 @@ static inline void folio_put_refs(struct folio *folio, int refs)
 const char *const stubs_h = R"(#define spin_lock(lock) ((void)(lock))
 #define WARN_ON(c) (c)
 )";
-const char *const bridge_h = R"(void kshim_folio_put_refs(int nr);
+const char *const bridge_h = R"(enum kshim_pte_kind { KSHIM_PTE_NONE, KSHIM_PTE_SWAP };
+void kshim_folio_put_refs(int nr);
 extern unsigned int kshim_line;
 )";
 
@@ -85,7 +87,7 @@ static inline unsigned long batch_end(unsigned long addr, unsigned long nr)
 	return addr + bytes + batch_first();
 }
 
-#define batch_first() (BATCH_FIRST + TTU_SYNC - 1)
+#define batch_first() (BATCH_FIRST + TTU_SYNC - 1 + __KSHIM_KIND_A + KSHIM_PTE_NONE)
 
 static inline int unrelated(int x)
 {
