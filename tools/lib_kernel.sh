@@ -256,6 +256,13 @@ kernel_cannot_build() { # TREE LEARN_DIR LOG PRESET
 					why="learned, but the shim's configuration leaves it out ($why)"
 				fi
 				[ -n "$site" ] && [ "$site" != - ] || site="nowhere in the tree"
+				why=${why//"$tree"\//}
+				# The shim takes each signature of a name that changed
+				# between releases as __kshim_NAME_NARGS: say which.
+				if [[ $name =~ ^__kshim_(.+)_([0-9])$ ]]; then
+					name="${BASH_REMATCH[1]} (called with ${BASH_REMATCH[2]} arguments, a form the shim lacks)"
+					site="kernel/shim/kshim/ (other forms)" why=""
+				fi
 				printf '  %s  first at %s; defined at %s%s\n' "$name" "${first#"$tree"/}" "${site#"$tree"/}" "${why:+: $why}"
 			done <"$learn/missing.txt"
 			echo "Supply them with --kernel-shim FILE.h (docs/kernel-trees.md, \"When a name is missing\"),"
@@ -302,6 +309,16 @@ kernel_build() { # PRESET
 		exit 125
 	fi
 	[ -z "$said" ] || say "built kernel variant $KERNEL_KEY in build/$preset ($((SECONDS - t0)) s)"
+}
+
+# A copy of a tree's mm/rmap.c reads the tree's own headers: links them into
+# COPY, so the shim learns the same pure helpers from it.
+kernel_link_headers() { # TREE COPY
+	local p
+	for p in mm/internal.h mm/swap.h include/linux include/asm-generic arch; do
+		[ -e "$1/$p" ] || continue
+		mkdir -p "$(dirname "$2/$p")" && ln -sfn "$1/$p" "$2/$p" || die "cannot link $1/$p into $2"
+	done
 }
 
 # A preset's configure after a new variant directory: its CMake glob of

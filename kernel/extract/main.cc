@@ -57,7 +57,7 @@ std::vector<std::string> files_under(const std::string &tree, const std::string 
                 std::string ext = it->path().extension().string();
                 for (const char *e : exts)
                         if (ext == e)
-                                out.push_back(fs::relative(it->path(), tree, ec).string());
+                                out.push_back(it->path().lexically_relative(tree).string());
         }
         std::sort(out.begin(), out.end());
         return out;
