@@ -40,6 +40,8 @@ undeclared() { # LOG: "NAME FILE:LINE", first use of each name
 		-e "s/^([^: ]+:[0-9]+):[0-9]+: error: [‘'\"]([A-Za-z_0-9]+)[’'\"] undeclared.*/\2 \1/p" "$1" |
 		awk '!seen[$1]++'
 }
+# The shim preprocessed, for the definitions its macros generate.
+"$cc" "$@" -E -P -x c /dev/null >"$out/shim.i" 2>/dev/null || : >"$out/shim.i"
 asked=""
 for round in 1 2 3 4 5 6; do
 	if "$cc" "$@" -include "$out/learned.h" "${limit[@]}" -fsyntax-only "$cut" >"$out/syntax.log" 2>&1; then
@@ -53,7 +55,7 @@ for round in 1 2 3 4 5 6; do
 	# shellcheck disable=SC2086
 	"$extract" --learn "$tree" --out "$out/learned.h.new" --shim "$shim/kshim/dup.h" \
 		--shim "$shim/kshim/custom.h" --stubs "$shim/kshim/stubs.h" \
-		--bridge "$shim/../kshim_abi.h" "${user[@]}" $asked >"$out/learned.txt" || exit 2
+		--bridge "$shim/../kshim_abi.h" --shim-expanded "$out/shim.i" "${user[@]}" $asked >"$out/learned.txt" || exit 2
 	mv "$out/learned.h.new" "$out/learned.h" || exit 2
 	[ "$round" -lt 6 ] || exit 1
 done

@@ -121,6 +121,7 @@ struct parser {
         }
 
         size_t cur = 0;
+        unsigned extern_c = 0; // open extern "C" blocks
 
         // Classifies the declaration in [first, last] (last is the ';' or the
         // body's '{'), the way kernel style writes them.
@@ -185,6 +186,15 @@ struct parser {
                                 directive(tk);
                                 continue;
                         }
+                        // extern "C" { ... } (a header shared with C++): its
+                        // declarations are top-level ones.
+                        if (tk.kind == tok::ident && tk.text == "extern" && cur + 2 < t.size() &&
+                            t[cur + 1].kind == tok::string && t[cur + 2].text == "{") {
+                                extern_c++;
+                                cur += 2;
+                                first = SIZE_MAX;
+                                continue;
+                        }
                         if (first == SIZE_MAX)
                                 first = cur;
                         if (tk.kind != tok::punct)
@@ -194,6 +204,11 @@ struct parser {
                                 if (!match(cur, &close))
                                         return false;
                                 cur = close;
+                                continue;
+                        }
+                        if (tk.text == "}" && extern_c > 0) {
+                                extern_c--;
+                                first = SIZE_MAX;
                                 continue;
                         }
                         if (tk.text == "}")
@@ -668,7 +683,8 @@ needs analyse(const std::vector<token> &t, size_t b, size_t e, std::set<std::str
 
 struct learner {
         const learn_input &in;
-        std::deque<parsed_file> headers, elsewhere, shim_files, stub_files, bridge_files;
+        std::deque<parsed_file> headers, elsewhere, shim_files, stub_files, bridge_files,
+            expanded_files;
         std::vector<bool> header_parsed, elsewhere_parsed;
 
         // The shim: every name it provides, and which of them are pure.
@@ -693,6 +709,8 @@ struct learner {
                         stub_files.emplace_back().parse(f);
                 for (const source_file &f : in.bridge)
                         bridge_files.emplace_back().parse(f);
+                for (const source_file &f : in.expanded)
+                        expanded_files.emplace_back().parse(f);
                 headers.resize(in.headers.size());
                 elsewhere.resize(in.elsewhere.size());
                 header_parsed.assign(in.headers.size(), false);
@@ -793,6 +811,21 @@ struct learner {
                 };
                 add(shim_files, false);
                 add(stub_files, true);
+                // The shim preprocessed: the definitions its own macros write
+                // (pte bit accessors and the like) under their real names. A
+                // function it only declares is the model's (the bridge, glue).
+                add(expanded_files, false);
+                for (parsed_file &f : expanded_files) {
+                        if (!f.ok)
+                                continue;
+                        std::set<std::string_view> defined;
+                        for (const item &it : f.p->items)
+                                if (it.kind == item_kind::function)
+                                        defined.insert(it.name);
+                        for (const item &it : f.p->items)
+                                if (it.kind == item_kind::prototype && !defined.count(it.name))
+                                        shim_impure.insert(it.name);
+                }
                 // A shim definition reaching an impure name is impure.
                 for (bool changed = true; changed;) {
                         changed = false;

@@ -42,6 +42,7 @@ struct learn_input {
         std::vector<source_file> shim;      // the shim's headers (and the user's)
         std::vector<source_file> stubs;     // the shim's stubs: never pure
         std::vector<source_file> bridge;    // kshim_abi.h: the model's entry points
+        std::vector<source_file> expanded;  // the shim preprocessed (cc -E -P)
 };
 
 struct learn_verdict {

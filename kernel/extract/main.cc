@@ -7,7 +7,7 @@
 // input error (one line on stderr: "RMAP_C:LINE: message").
 //
 //   kernel-extract --learn TREE --out OUT_H [--shim H]... [--stubs H]...
-//                  [--bridge H]... NAME...
+//                  [--bridge H]... [--shim-expanded I]... NAME...
 //
 // The learner (kernel/extract/learn.h): writes the pure helpers of TREE's
 // headers that NAME... need to OUT_H and says, one line per name,
@@ -66,7 +66,7 @@ std::vector<std::string> files_under(const std::string &tree, const std::string 
 int learn_main(int argc, char **argv)
 {
         std::string tree, out;
-        std::vector<std::string> names, shim, stubs, bridge;
+        std::vector<std::string> names, shim, stubs, bridge, expanded;
         for (int i = 2; i < argc; i++) {
                 auto value = [&](const char *name) -> std::string {
                         if (i + 1 >= argc) {
@@ -85,6 +85,8 @@ int learn_main(int argc, char **argv)
                         stubs.push_back(value("--stubs"));
                 else if (!std::strcmp(argv[i], "--bridge"))
                         bridge.push_back(value("--bridge"));
+                else if (!std::strcmp(argv[i], "--shim-expanded"))
+                        expanded.push_back(value("--shim-expanded"));
                 else if (argv[i][0] == '-') {
                         std::fprintf(stderr, "kernel-extract: unknown option %s\n", argv[i]);
                         return 2;
@@ -93,7 +95,8 @@ int learn_main(int argc, char **argv)
         }
         if (tree.empty() || out.empty()) {
                 std::fprintf(stderr, "usage: kernel-extract --learn TREE --out OUT_H [--shim H]... "
-                                     "[--stubs H]... [--bridge H]... NAME...\n");
+                                     "[--stubs H]... [--bridge H]... [--shim-expanded I]... "
+                                     "NAME...\n");
                 return 2;
         }
         kx::learn_input in;
@@ -113,6 +116,8 @@ int learn_main(int argc, char **argv)
                 load(h, h, &in.stubs);
         for (const std::string &h : bridge)
                 load(h, h, &in.bridge);
+        for (const std::string &h : expanded)
+                load(h, h, &in.expanded);
         // The headers a pure helper is learned from, in this order; then
         // where else a definition is looked for, to say where it is.
         std::vector<std::string> learnable = {"mm/internal.h", "mm/swap.h"};

@@ -36,9 +36,15 @@ static inline void folio_put_refs(struct folio *folio, int refs)
 const char *const stubs_h = R"(#define spin_lock(lock) ((void)(lock))
 #define WARN_ON(c) (c)
 )";
-const char *const bridge_h = R"(enum kshim_pte_kind { KSHIM_PTE_NONE, KSHIM_PTE_SWAP };
+const char *const bridge_h = R"(#ifdef __cplusplus
+extern "C" {
+#endif
+enum kshim_pte_kind { KSHIM_PTE_NONE, KSHIM_PTE_SWAP };
 void kshim_folio_put_refs(int nr);
 extern unsigned int kshim_line;
+#ifdef __cplusplus
+}
+#endif
 )";
 
 struct run {
@@ -238,6 +244,30 @@ TEST(KernelLearn, PastedNamesBringTheirMacros)
                 EXPECT_NE(r.verdict(m), nullptr) << m;
                 EXPECT_TRUE(has(r.r.header, std::string("#define ") + m)) << m;
         }
+}
+
+TEST(KernelLearn, TheShimsGeneratedDefinitionsCountByTheirExpansion)
+{
+        // A shim macro writes definitions (the pte bit accessors do); the
+        // preprocessed shim shows them under their names. A function it only
+        // declares is the model's.
+        kx::learn_input in;
+        in.shim.push_back({"shim/dup.h", std::string(shim_h) +
+                                             "#define GEN(name) static inline int name(int x) "
+                                             "{ return x; }\nGEN(gen_pure)\nGEN(gen_other)\n"});
+        in.bridge.push_back({"kshim_abi.h", bridge_h});
+        in.expanded.push_back({"shim.i", "void kshim_peek(void);\n"
+                                         "static inline int gen_pure(int x) { return x; }\n"
+                                         "static inline int gen_peek(int x) { kshim_peek(); "
+                                         "return x; }\n"});
+        in.headers.push_back({"T/mm/internal.h", "#define uses_pure(x) gen_pure(x)\n"
+                                                 "#define uses_peek(x) gen_peek(x)\n"});
+        kx::learn_result r;
+        kx::learn(in, {"uses_pure", "uses_peek"}, &r);
+        ASSERT_EQ(r.verdicts.size(), 2u);
+        EXPECT_TRUE(r.verdicts[0].learned) << r.verdicts[0].why;
+        EXPECT_FALSE(r.verdicts[1].learned);
+        EXPECT_TRUE(has(r.verdicts[1].why, "the shim's gen_peek has a model effect"));
 }
 
 TEST(KernelLearn, SaysWhereAnUnlearnableNameIsDefined)
