@@ -27,10 +27,11 @@ if [ -n "$names" ]; then
 			where=$(grep -m1 -E "(error|warning):.*[‘'\"]$n[’'\"]" "$log" | sed -E 's/^([^:]+:[0-9]+):.*/\1/')
 			echo "  $n (first at $where)"
 		done
-		echo "Add each to kernel/shim/kshim/custom.h if it has an effect the model must see"
-		echo "(map it onto a substrate primitive in mm/, through kernel/kshim_abi.h and"
-		echo "kernel/bridge.cc), to stubs.h if it has none (locks, barriers, cache flushes,"
-		echo "unreachable paths), or to dup.h if it is a pure helper. The compiler said:"
+		echo "Supply each with --kernel-shim FILE.h (docs/kernel-trees.md), or add it to"
+		echo "kernel/shim/kshim/custom.h if it has an effect the model must see (map it onto a"
+		echo "substrate primitive in mm/, through kernel/kshim_abi.h and kernel/bridge.cc), to"
+		echo "stubs.h if it has none (locks, barriers, cache flushes, unreachable paths), or to"
+		echo "dup.h if it is a pure helper the tree's headers do not define. The compiler said:"
 	} >&2
 fi
 sed -n '1,40p' "$log" >&2

@@ -44,6 +44,8 @@ zoo_kernel() { # [NAME...]
 		rm -rf "$planted" && mkdir -p "$planted/mm" || die "cannot write $planted"
 		cp "$tree/mm/rmap.c" "$planted/mm/rmap.c" && cp "$tree/Makefile" "$planted/Makefile" ||
 			die "cannot copy $tree"
+		# The headers the shim learns pure helpers from (docs/kernel-trees.md).
+		kernel_link_headers "$tree" "$planted"
 		if ! patch --batch --forward --quiet -F3 -p1 -d "$planted" -i "$patch" >"$home/zoo/$name/patch.log" 2>&1; then
 			rows+=("$name|-|not applicable to this tree (the patch does not apply)")
 			continue

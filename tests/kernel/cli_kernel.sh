@@ -4,8 +4,8 @@
 # fuzz (libFuzzer, and AFL++ where installed), triage, coverage and the
 # kernel bug zoo with --kernel-tree; --against batched, --kernel-semantics,
 # --ignore-known; an edit to the tree's rmap.c builds a new variant; a path
-# that is no kernel tree, or a tree without try_to_unmap_one(), is one line
-# and exit 2.   cli_kernel.sh SOURCE_DIR SCRATCH_DIR
+# that is no kernel tree is one line and exit 2, a tree without
+# try_to_unmap_one() (it cannot be cut) exit 125.   cli_kernel.sh SOURCE_DIR SCRATCH_DIR
 set -uo pipefail
 src=$1 scratch=$2
 rm -rf "$scratch" && mkdir -p "$scratch"
@@ -25,13 +25,13 @@ expect() {
 }
 s03=corpus/seeds/s03_lazyfree_extra_refs.scn s09=corpus/seeds/s09_anon_nocache_state_bug.scn
 
-# Not a tree, no try_to_unmap_one(): one line, exit 2.
+# Not a tree: one line, exit 2; no try_to_unmap_one(): exit 125.
 mkdir -p "$scratch/empty" "$scratch/noentry/mm"
 printf 'static int f(void)\n{\n\treturn 0;\n}\n' >"$scratch/noentry/mm/rmap.c"
 printf 'VERSION = 7\nPATCHLEVEL = 1\n' >"$scratch/noentry/Makefile"
 expect 2 "empty is not a kernel tree: it has no mm/rmap.c" repro --kernel-tree "$scratch/empty" $s03
 [ "$(wc -l <<<"$LAST")" -eq 1 ] || fail "not a tree: more than one line: $LAST"
-expect 2 "noentry/mm/rmap.c has no try_to_unmap_one\(\)" repro --kernel-tree "$scratch/noentry" $s03
+expect 125 "noentry/mm/rmap.c has no try_to_unmap_one\(\)" repro --kernel-tree "$scratch/noentry" $s03
 expect 2 "exclude each other" repro --kernel-tree "$fx/v6.12" --kernel-deb $s03
 
 # repro: the kernel side, B7 named, the variant described.

@@ -21,6 +21,8 @@
 #define CONFIG_MMU_NOTIFIER 1
 #define CONFIG_USERFAULTFD 1
 #define CONFIG_PTE_MARKER_UFFD_WP 1
+/* x86-64 selects it: a tree's generic no-uffd-wp fallbacks never apply. */
+#define CONFIG_HAVE_ARCH_USERFAULTFD_WP 1
 #define CONFIG_HAVE_ARCH_SOFT_DIRTY 1
 #define CONFIG_MEM_SOFT_DIRTY 1
 #define CONFIG_PAGE_MAPCOUNT 1
