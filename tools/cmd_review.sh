@@ -7,6 +7,7 @@
 # option: --jobs N[1-] @nproc libFuzzer -fork jobs
 # option: --quick - a bounded exhaust (order 0, no events, no mid-folio layout) on the dev build, for tests
 # option: --pair-only - compare the base's code with the patched code only: no run against the reference
+# option: --apply-only - split and apply the series, list its patches, and stop (exit 0 when it applies)
 # option: --json FILE - also write the review as a JSON document (schema 1) to FILE
 # operands: 1 -
 # status: the series introduces a failure the base does not have (each blamed on a patch)
@@ -53,6 +54,10 @@ cmd_review() {
 	if [ -n "${OPT[--json]}" ]; then
 		: 2>/dev/null >>"${OPT[--json]}" || die "--json: cannot write ${OPT[--json]}"
 	fi
+	local arg
+	for arg in "${ARGS[@]}"; do
+		[ -d "$arg" ] || { [ -f "$arg" ] && [ -r "$arg" ]; } || die "cannot read the patch $arg"
+	done
 	ensure_work
 	if [ -n "${OPT[--kernel-deb]}" ]; then
 		base=$(kernel_deb_tree) || exit 2
@@ -67,7 +72,7 @@ cmd_review() {
 	REVIEW_BASE=$base REVIEW_BASE_OPTS=$base_opts REVIEW_BASE_VERSION=$KERNEL_VERSION
 
 	# The review's own directory: named by the base and the series.
-	local id arg
+	local id
 	id=$({
 		echo "$base"
 		for arg in "${ARGS[@]}"; do
@@ -86,6 +91,8 @@ cmd_review() {
 		echo "  [$k/$REVIEW_N] ${REVIEW_SUBJECT[$k]}$([ "${REVIEW_TOUCHES[$k]}" = 1 ] || echo " (leaves mm/rmap.c alone)")"
 		[ -z "${REVIEW_OTHER[$k]}" ] || echo "        touches files the cut never reads: ${REVIEW_OTHER[$k]}"
 	done
+
+	[ -z "${OPT[--apply-only]}" ] || return 0
 
 	# The programs.
 	say "building the base's, the patched tree's and the base-against-patched programs (log: $REVIEW_DIR/build.log)"

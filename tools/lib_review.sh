@@ -164,19 +164,20 @@ review_split() { # PATCH...
 			[ -n "$subject" ] || subject="patch $seq"
 		fi
 		[ -n "$num" ] || numbered=0
-		rows+=("${num%% *}"$'\t'"$seq"$'\t'"${num##* }"$'\t'"$subject"$'\t'"$mail")
+		rows+=("${num%% *}"$'\x1f'"$seq"$'\x1f'"${num##* }"$'\x1f'"$subject"$'\x1f'"$mail")
 	done
 	[ ${#rows[@]} -gt 0 ] || die "no patch in $*: no mail holds a diff"
 	local sorted
 	if [ "$numbered" = 1 ]; then
-		sorted=$(printf '%s\n' "${rows[@]}" | sort -t $'\t' -k1,1n -k2,2n)
+		sorted=$(printf '%s\n' "${rows[@]}" | sort -t $'\x1f' -k1,1n -k2,2n)
 	else
-		sorted=$(printf '%s\n' "${rows[@]}" | sort -t $'\t' -k2,2n)
+		sorted=$(printf '%s\n' "${rows[@]}" | sort -t $'\x1f' -k2,2n)
 	fi
 	REVIEW_N=0
 	REVIEW_SUBJECT=()
 	local k expected=1
-	while IFS=$'\t' read -r num seq total subject mail; do
+	# \x1f: no whitespace, so an empty field (an unnumbered patch) stays one.
+	while IFS=$'\x1f' read -r num seq total subject mail; do
 		REVIEW_N=$((REVIEW_N + 1))
 		k=$REVIEW_N
 		if [ "$numbered" = 1 ]; then
@@ -462,7 +463,8 @@ review_blame() { # CLASS FILE PROGRAM
 # The line patch K added that the failure points at: among the lines the
 # patch adds to mm/rmap.c (or the places it removes lines from), the first
 # that the failing side's trace names, else the one nearest to a line the
-# trace names, else the first. Prints "LINE" or nothing.
+# trace names, else the first. Prints "LINE add" (a line the patch added) or
+# "LINE del" (the line the patch removed lines above), or nothing.
 review_blame_line() { # K TRACE_LINES
 	local k=$1 trace=$2 diff
 	diff=$REVIEW_DIR/series/$(printf '%02d' "$k").cut.diff
@@ -471,14 +473,15 @@ review_blame_line() { # K TRACE_LINES
 		{ kind[NR] = $1; at[NR] = $2 }
 		END {
 			if (NR == 0) exit
-			for (i = 1; i <= n; i++) for (j = 1; j <= NR; j++) if (kind[j] == "add" && at[j] == t[i]) { print at[j]; exit }
+			for (i = 1; i <= n; i++) for (j = 1; j <= NR; j++) if (kind[j] == "add" && at[j] == t[i]) { print at[j] " add"; exit }
 			best = ""; bd = -1
 			for (j = 1; j <= NR; j++) for (i = 1; i <= n; i++) {
 				d = at[j] - t[i]; if (d < 0) d = -d
-				if (bd < 0 || d < bd) { bd = d; best = at[j] }
+				if (bd < 0 || d < bd) { bd = d; best = at[j]; bk = kind[j] }
 			}
-			if (best == "") best = at[1]
-			print best
+			if (best == "") { best = at[1]; bk = kind[1] }
+			for (j = 1; j <= NR; j++) if (at[j] == best && kind[j] == "add") bk = "add"
+			print best " " (bk == "add" ? "add" : "del")
 		}'
 }
 
@@ -520,7 +523,7 @@ report_differs() { # < REPORT
 review_judge() {
 	local cls file prog min out report got known k line trace name side text
 	REVIEW_NEW=() REVIEW_OLD=()
-	declare -gA R_MIN=() R_BASE=() R_PATCH=() R_LINE=() R_TEXT=() R_DETAIL=() R_SCN=() R_DIFF=() R_TREE=() R_REPLAY=() R_KNOWN=()
+	declare -gA R_HOW=() R_MIN=() R_BASE=() R_PATCH=() R_LINE=() R_TEXT=() R_DETAIL=() R_SCN=() R_DIFF=() R_TREE=() R_REPLAY=() R_KNOWN=()
 	mkdir -p "$REVIEW_DIR/findings"
 	while IFS= read -r cls; do
 		[ -n "$cls" ] || continue
@@ -553,6 +556,8 @@ review_judge() {
 		[ "$prog" = ref ] || side=patched
 		trace=$(report_trace_lines "$side" <<<"$report")
 		line=$(review_blame_line "$k" "$trace")
+		R_HOW[$cls]=${line#* }
+		line=${line%% *}
 		R_LINE[$cls]=$line
 		R_TEXT[$cls]=""
 		[ -z "$line" ] || R_TEXT[$cls]=$(sed -n "${line}p" "${REVIEW_TREE[$k]}/mm/rmap.c")
@@ -600,6 +605,7 @@ review_reply() { # SECONDS
 		if [ -n "${R_LINE[$cls]}" ]; then
 			local where="mm/rmap.c:${R_LINE[$cls]}"
 			[ "$k" -eq "$REVIEW_N" ] || where+=" (with patches 1-$k applied)"
+			[ "${R_HOW[$cls]}" = add ] || where+=", where the patch removes the lines above it"
 			echo "> $where"
 			printf '> %s\n' "${R_TEXT[$cls]}"
 			echo
@@ -663,8 +669,8 @@ review_json() { # SECONDS
 		printf '\n    {"class": %s, "found_by": %s, "program": %s, "patch": %d, "subject": %s,' \
 			"$(json_str "$cls")" "$(json_str "${FOUND_STEP[$cls]}")" "$(json_str "${FOUND_PROG[$cls]}")" "$k" \
 			"$(json_str "${REVIEW_SUBJECT[$k]}")"
-		printf '\n     "file": "mm/rmap.c", "line": %s, "line_text": %s, "tree": %s,' \
-			"${R_LINE[$cls]:-null}" "$(json_str "${R_TEXT[$cls]}")" "$(json_str "${R_TREE[$cls]}")"
+		printf '\n     "file": "mm/rmap.c", "line": %s, "line_is": %s, "line_text": %s, "tree": %s,' \
+			"${R_LINE[$cls]:-null}" "$(json_str "${R_HOW[$cls]:-}")" "$(json_str "${R_TEXT[$cls]}")" "$(json_str "${R_TREE[$cls]}")"
 		printf '\n     "what": %s, "scenario": %s, "differs": %s, "base_verdict": %s,' \
 			"$(json_str "${R_DETAIL[$cls]}")" "$(json_str "${R_SCN[$cls]}")" "$(json_str "${R_DIFF[$cls]}")" \
 			"$(json_str "${R_BASE[$cls]}")"
