@@ -84,7 +84,7 @@ cmd_review() {
 	: >"$REVIEW_DIR/build.log"
 
 	review_split "${ARGS[@]}"
-	echo "unmapfuzz review: $REVIEW_N patch(es) against $base ($REVIEW_BASE_VERSION): $REVIEW_TITLE"
+	echo "unmapfuzz review: $REVIEW_N patch(es) against $(review_rel "$base") ($REVIEW_BASE_VERSION): $REVIEW_TITLE"
 	review_apply "$base"
 	local k
 	for ((k = 1; k <= REVIEW_N; k++)); do
@@ -102,13 +102,15 @@ cmd_review() {
 	REVIEW_BASE_KEY=${v%% *}
 	REVIEW_KEY_CACHE[ref 0]=$REVIEW_BASE_KEY
 	local ptool qtool semantics version
-	v=$(review_variant dev "${REVIEW_TREE[$REVIEW_N]}" "the patched tree") || exit $?
+	local parts="tool fuzz"
+	[ -z "${OPT[--pair-only]}" ] || parts=tool
+	v=$(review_variant dev "${REVIEW_TREE[$REVIEW_N]}" "the patched tree" "$parts") || exit $?
 	REVIEW_PATCHED_KEY=${v%% *}
 	read -r _ semantics version <<<"$v"
 	REVIEW_SEMANTICS=$semantics
 	REVIEW_KEY_CACHE[ref $REVIEW_N]=$REVIEW_PATCHED_KEY
 	ptool=$ROOT/build/dev/kernel/$REVIEW_PATCHED_KEY/unmapfuzz-tool
-	REVIEW_PAIR_KEY=$(review_pair dev "$REVIEW_BASE_KEY" "$REVIEW_PATCHED_KEY" "$semantics" "$version") || exit $?
+	REVIEW_PAIR_KEY=$(review_pair dev "$REVIEW_BASE_KEY" "$REVIEW_PATCHED_KEY" "$semantics" "$version" "tool fuzz") || exit $?
 	REVIEW_KEY_CACHE[pair $REVIEW_N]=$REVIEW_PAIR_KEY
 	qtool=$ROOT/build/dev/kernel/$REVIEW_PAIR_KEY/unmapfuzz-tool
 	REVIEW_BASE_TOOL=$ROOT/build/dev/kernel/$REVIEW_BASE_KEY/unmapfuzz-tool

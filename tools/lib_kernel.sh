@@ -114,7 +114,10 @@ kernel_setup() { # PRESET...
 				die "cannot write $dir/variant.cmake"
 			kernel_reconfigure "$preset"
 		fi
-		build "$preset" "kernel_$KERNEL_KEY"
+		# KERNEL_PARTS ("tool fuzz"): only those executables (./unmapfuzz review).
+		local parts=() part
+		for part in ${KERNEL_PARTS:-}; do parts+=("kernel_${KERNEL_KEY}_$part"); done
+		build "$preset" "${parts[@]:-kernel_$KERNEL_KEY}"
 	done
 	local items
 	items=$(awk '$1 == "function" && $2 != "try_to_unmap_one" && !seen[$2]++ { printf "%s%s", n++ ? ", " : "", $2 }' "$list")

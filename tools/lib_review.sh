@@ -286,11 +286,13 @@ review_apply_one() { # K DIR
 
 # --- the variants -------------------------------------------------------------
 
-# The kernel variant of TREE against the reference in PRESET; prints
-# "KEY SEMANTICS". A tree that cannot be cut or built is exit 125, with WHAT
-# ("the base", "patch 3/3") in the message.
-review_variant() { # PRESET TREE WHAT
+# The kernel variant of TREE against the reference in PRESET, only the
+# executables PARTS names ("tool", "fuzz"; default the tool); prints "KEY
+# SEMANTICS VERSION". A tree that cannot be cut or built is exit 125, with
+# WHAT ("the base", "the patched tree") in the message.
+review_variant() { # PRESET TREE WHAT [PARTS]
 	local preset=$1 tree=$2 what=$3 out rc=0 log=$REVIEW_DIR/build.log
+	local KERNEL_PARTS=${4:-tool}
 	out=$(
 		trap cleanup EXIT
 		OPT[--kernel-tree]=$tree
@@ -312,9 +314,11 @@ review_variant() { # PRESET TREE WHAT
 }
 
 # The pair of BASE_KEY's cut (reference slot) and PATCHED_KEY's (batched
-# slot) in PRESET, built from the two variants' cuts; prints its key.
-review_pair() { # PRESET BASE_KEY PATCHED_KEY SEMANTICS VERSION
+# slot) in PRESET, built from the two variants' cuts, only the executables
+# PARTS names (default the tool); prints its key.
+review_pair() { # PRESET BASE_KEY PATCHED_KEY SEMANTICS VERSION [PARTS]
 	local preset=$1 bkey=$2 pkey=$3 semantics=$4 version=$5 key dir cuts log=$REVIEW_DIR/build.log
+	local part targets=()
 	# The cuts as the dev preset's variants hold them (the same text in every preset).
 	cuts=$ROOT/build/dev/kernel
 	key=pair-$({ cat "$cuts/$bkey/rmap.c"; echo; cat "$cuts/$pkey/rmap.c"; echo "$semantics"; } | sha256sum | cut -c1-12)
@@ -335,7 +339,8 @@ review_pair() { # PRESET BASE_KEY PATCHED_KEY SEMANTICS VERSION
 			exit 125
 		fi
 	fi
-	if ! (trap cleanup EXIT; build "$preset" "kernel_$key") 2>>"$log"; then
+	for part in ${6:-tool}; do targets+=("kernel_${key}_$part"); done
+	if ! (trap cleanup EXIT; build "$preset" "${targets[@]}") 2>>"$log"; then
 		echo "unmapfuzz review: the base and patched cuts do not build into one program: $(grep -m1 -E 'error|FAILED' "$ROOT/build/logs/$preset.log") (log: $ROOT/build/logs/$preset.log)" >&2
 		exit 125
 	fi
@@ -487,6 +492,15 @@ review_blame_line() { # K TRACE_LINES
 
 # --- the reply --------------------------------------------------------------------
 
+# PATH relative to the directory the review runs in, when it is below it:
+# replay commands a person can run from there, and shorter.
+review_rel() { # PATH
+	case $1 in
+	"$PWD"/*) echo "${1#"$PWD"/}" ;;
+	*) echo "$1" ;;
+	esac
+}
+
 # A JSON string.
 json_str() {
 	local s=$1
@@ -566,9 +580,9 @@ review_judge() {
 		R_SCN[$cls]=$(report_section scenario <<<"$report")
 		R_DIFF[$cls]=$(report_differs <<<"$report")
 		if [ "$prog" = ref ]; then
-			R_REPLAY[$cls]="./unmapfuzz repro --kernel-tree ${REVIEW_TREE[$REVIEW_N]} $min"
+			R_REPLAY[$cls]="./unmapfuzz repro --kernel-tree $(review_rel "${REVIEW_TREE[$REVIEW_N]}") $(review_rel "$min")"
 		else
-			R_REPLAY[$cls]="./unmapfuzz repro --build build/dev/kernel/$REVIEW_PAIR_KEY $min"
+			R_REPLAY[$cls]="./unmapfuzz repro --build $(review_rel "$ROOT/build/dev/kernel/$REVIEW_PAIR_KEY") $(review_rel "$min")"
 		fi
 	done < <(printf '%s\n' "${!FOUND_FILE[@]}" | sort)
 }
@@ -620,7 +634,7 @@ review_reply() { # SECONDS
 		fi
 		echo "   The base passes it (${R_BASE[$cls]}). Replay:"
 		echo "     ${R_REPLAY[$cls]}"
-		echo "     ./unmapfuzz repro $REVIEW_BASE_OPTS ${R_MIN[$cls]}   # the base"
+		echo "     ./unmapfuzz repro ${REVIEW_BASE_OPTS/"$REVIEW_BASE"/$(review_rel "$REVIEW_BASE")} $(review_rel "${R_MIN[$cls]}")   # the base"
 	done
 	if [ ${#REVIEW_OLD[@]} -gt 0 ]; then
 		echo

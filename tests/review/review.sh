@@ -90,7 +90,7 @@ pair_only)
 	has "^   k_b5_nr_pages_not_reset.patch$"
 	line=$(grep -n 'Whatever the last batch was' "$base/mm/rmap.c" | cut -d: -f1)
 	has "^> mm/rmap.c:$line, where the patch removes the lines above it$"
-	has "repro --build build/dev/kernel/pair-[0-9a-f]+ "
+	has "repro --build ([^ ]*/)?build/dev/kernel/pair-[0-9a-f]+ "
 	;;
 *) echo "review.sh: unknown mode $mode"; exit 2 ;;
 esac
