@@ -102,12 +102,11 @@ cmd_review() {
 	REVIEW_BASE_KEY=${v%% *}
 	REVIEW_KEY_CACHE[ref 0]=$REVIEW_BASE_KEY
 	local ptool qtool semantics version
-	local parts="tool fuzz"
-	[ -z "${OPT[--pair-only]}" ] || parts=tool
-	v=$(review_variant dev "${REVIEW_TREE[$REVIEW_N]}" "the patched tree" "$parts") || exit $?
+	local exes="tool fuzz"
+	[ -z "${OPT[--pair-only]}" ] || exes=tool
+	v=$(review_variant dev "${REVIEW_TREE[$REVIEW_N]}" "the patched tree" "$exes") || exit $?
 	REVIEW_PATCHED_KEY=${v%% *}
 	read -r _ semantics version <<<"$v"
-	REVIEW_SEMANTICS=$semantics
 	REVIEW_KEY_CACHE[ref $REVIEW_N]=$REVIEW_PATCHED_KEY
 	ptool=$ROOT/build/dev/kernel/$REVIEW_PATCHED_KEY/unmapfuzz-tool
 	REVIEW_PAIR_KEY=$(review_pair dev "$REVIEW_BASE_KEY" "$REVIEW_PATCHED_KEY" "$semantics" "$version" "tool fuzz") || exit $?

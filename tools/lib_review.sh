@@ -292,12 +292,13 @@ review_apply_one() { # K DIR
 # WHAT ("the base", "the patched tree") in the message.
 review_variant() { # PRESET TREE WHAT [PARTS]
 	local preset=$1 tree=$2 what=$3 out rc=0 log=$REVIEW_DIR/build.log
+	# shellcheck disable=SC2034 # read by kernel_setup (lib_kernel.sh)
 	local KERNEL_PARTS=${4:-tool}
 	out=$(
 		trap cleanup EXIT
-		OPT[--kernel-tree]=$tree
-		OPT[--kernel-deb]=""
-		OPT[--against]=reference
+		OPT["--kernel-tree"]=$tree
+		OPT["--kernel-deb"]=""
+		OPT["--against"]=reference
 		kernel_setup "$preset" 2>>"$log" >&2
 		semantics=${OPT[--kernel-semantics]:-}
 		[ -n "$semantics" ] ||
@@ -535,7 +536,7 @@ report_differs() { # < REPORT
 # Every class found, minimised and replayed on the base: REVIEW_NEW (the
 # classes the base does not have, each blamed), REVIEW_OLD (those it has).
 review_judge() {
-	local cls file prog min out report got known k line trace name side text
+	local cls file prog min report got known k line trace name side
 	REVIEW_NEW=() REVIEW_OLD=()
 	declare -gA R_HOW=() R_MIN=() R_BASE=() R_PATCH=() R_LINE=() R_TEXT=() R_DETAIL=() R_SCN=() R_DIFF=() R_TREE=() R_REPLAY=() R_KNOWN=()
 	mkdir -p "$REVIEW_DIR/findings"
@@ -632,7 +633,11 @@ review_reply() { # SECONDS
 			echo "   What differs after try_to_unmap():"
 			sed 's/^/     /' <<<"${R_DIFF[$cls]}"
 		fi
-		echo "   The base passes it (${R_BASE[$cls]}). Replay:"
+		if [ "${R_BASE[$cls]}" = OK ]; then
+			echo "   The base passes it. Replay:"
+		else
+			echo "   On the base it ends as ${R_BASE[$cls]} instead. Replay:"
+		fi
 		echo "     ${R_REPLAY[$cls]}"
 		echo "     ./unmapfuzz repro ${REVIEW_BASE_OPTS/"$REVIEW_BASE"/$(review_rel "$REVIEW_BASE")} $(review_rel "${R_MIN[$cls]}")   # the base"
 	done

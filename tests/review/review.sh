@@ -10,7 +10,10 @@
 set -uo pipefail
 mode=$1 src=$2 scratch=$3
 rm -rf "$scratch" && mkdir -p "$scratch"
-export UNMAPFUZZ_WORK=$scratch/work
+# One state directory for every mode: the trees of the clean and the planted
+# series share their first two patches, so their kernel variants (keyed by
+# the cut, which names the tree's path) are built once.
+export UNMAPFUZZ_WORK=${scratch%/*}/work
 base=$src/tests/kernel/fixtures/v7.1
 series=$src/tests/review
 fails=0
