@@ -272,7 +272,8 @@ review_apply_one() { # K DIR
 		file=${where% *} line=${where##* }
 		hunk=$(review_diff hunk-at "$file" "$line" <"$diff")
 		local on="the base"
-		[ "$k" -eq 1 ] || on="the base with patches 1-$((k - 1)) applied"
+		[ "$k" -ne 2 ] || on="the base with patch 1 applied"
+		[ "$k" -le 2 ] || on="the base with patches 1-$((k - 1)) applied"
 		echo "the first hunk that fails, at $file:$line of $on:" >&2
 	else
 		num=$(sed -n 's/^Hunk #\([0-9][0-9]*\) FAILED.*/\1/p' <<<"$perr" | head -1)
@@ -595,20 +596,20 @@ review_counts() {
 
 # The reply: plain text a reviewer can paste under the series on the list.
 review_reply() { # SECONDS
-	local cls k n=0 programs="against the per-PTE reference and against the base's own try_to_unmap_one()"
-	[ -z "${OPT[--pair-only]}" ] || programs="against the base's own try_to_unmap_one() only"
+	local cls k n=0 against="against the per-PTE reference and against the base's own code"
+	[ -z "${OPT[--pair-only]}" ] || against="against the base's own try_to_unmap_one() only"
 	echo
 	echo "---- review (paste below the series) ----"
 	echo "Subject: Re: $REVIEW_TITLE"
 	echo
 	echo "Hi,"
 	echo
+	echo "unmapfuzz ran the try_to_unmap_one() of this series"
+	echo "$against."
 	if [ ${#REVIEW_NEW[@]} -eq 0 ]; then
-		echo "unmapfuzz ran the try_to_unmap_one() of this series $programs:"
 		echo "no new failures: $(review_counts)."
 	else
-		echo "unmapfuzz ran the try_to_unmap_one() of this series $programs,"
-		echo "and it breaks something the base ($REVIEW_BASE_VERSION) does not: ${#REVIEW_NEW[@]} new failure class(es)."
+		echo "It breaks what the base ($REVIEW_BASE_VERSION) does not: ${#REVIEW_NEW[@]} new failure class(es)."
 	fi
 	for cls in "${REVIEW_NEW[@]}"; do
 		n=$((n + 1))

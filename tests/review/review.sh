@@ -47,7 +47,7 @@ apply)
 	# Patch 2 of stale.mbox was made on a tree whose context differs.
 	expect 2 "patch 2/2 does not apply: \[PATCH 2/2\] mm/rmap: compute the batch room" \
 		--kernel-tree "$base" "$series/stale.mbox"
-	has "the first hunk that fails, at mm/rmap.c:47 of the base with patches 1-1 applied:"
+	has "the first hunk that fails, at mm/rmap.c:47 of the base with patch 1 applied:"
 	has "^  @@ -47,8 \+47,6 @@"
 	has "^  -	max_nr = min\(fixture_batch_room"
 	# A directory of format-patch files and a bare diff, in the order given.
@@ -89,7 +89,7 @@ pair_only)
 	# at the place of the removal.
 	expect 1 "introduced by patch 1/1:" --kernel-tree "$base" --quick --pair-only --time 4 \
 		"$src/tests/kernel/zoo/k_b5_nr_pages_not_reset.patch"
-	has "against the base's own try_to_unmap_one\(\) only"
+	has "^against the base's own try_to_unmap_one\(\) only\.$"
 	has "^   k_b5_nr_pages_not_reset.patch$"
 	line=$(grep -n 'Whatever the last batch was' "$base/mm/rmap.c" | cut -d: -f1)
 	has "^> mm/rmap.c:$line, where the patch removes the lines above it$"
