@@ -95,7 +95,7 @@ cmd_review() {
 	[ -z "${OPT[--apply-only]}" ] || return 0
 
 	# The programs.
-	say "building the base's, the patched tree's and the base-against-patched programs (log: $REVIEW_DIR/build.log)"
+	say "building the base's, the patched tree's and the base-against-patched programs (log: $(review_rel "$REVIEW_DIR/build.log"))"
 	local v
 	build dev kernel-extract unmapfuzz-tool seeds
 	v=$(review_variant dev "$base" "the base") || exit $?

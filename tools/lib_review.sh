@@ -354,10 +354,16 @@ review_pair() { # PRESET BASE_KEY PATCHED_KEY SEMANTICS VERSION [PARTS]
 # Adds the failure CLASS with reproducer FILE found by PROGRAM (ref: the
 # patched tree against the reference; pair: base against patched) by STEP,
 # unless the class has one already.
-declare -A FOUND_FILE=() FOUND_PROG=() FOUND_STEP=()
+declare -A FOUND_FILE=() FOUND_PROG=() FOUND_STEP=() FOUND_BY=()
 review_found() { # CLASS FILE PROGRAM STEP
-	local cls=${1% -}
+	local cls=${1% -} by
 	cls=${cls%% known=*}
+	# Every program and step that found the class, for the reply.
+	by="$4 ($([ "$3" = ref ] && echo "patched against the reference" || echo "base against patched"))"
+	case "${FOUND_BY[$cls]:-}" in
+	*"$by"*) ;;
+	*) FOUND_BY[$cls]+="${FOUND_BY[$cls]:+, }$by" ;;
+	esac
 	[ -z "${FOUND_FILE[$cls]+x}" ] || return 0
 	FOUND_FILE[$cls]=$2 FOUND_PROG[$cls]=$3 FOUND_STEP[$cls]=$4
 }
@@ -627,6 +633,7 @@ review_reply() { # SECONDS
 			echo
 		fi
 		echo "   ${R_DETAIL[$cls]}"
+		echo "   Found by: ${FOUND_BY[$cls]}."
 		echo
 		echo "   The minimised scenario:"
 		sed 's/^/     /' <<<"${R_SCN[$cls]}"
@@ -694,7 +701,8 @@ review_json() { # SECONDS
 		printf '\n     "what": %s, "scenario": %s, "differs": %s, "base_verdict": %s,' \
 			"$(json_str "${R_DETAIL[$cls]}")" "$(json_str "${R_SCN[$cls]}")" "$(json_str "${R_DIFF[$cls]}")" \
 			"$(json_str "${R_BASE[$cls]}")"
-		printf '\n     "reproducer": %s, "replay": %s}' "$(json_str "${R_MIN[$cls]}")" "$(json_str "${R_REPLAY[$cls]}")"
+		printf '\n     "found_by_all": %s, "reproducer": %s, "replay": %s}' "$(json_str "${FOUND_BY[$cls]}")" \
+			"$(json_str "${R_MIN[$cls]}")" "$(json_str "${R_REPLAY[$cls]}")"
 	done
 	printf '\n  ],\n  "already_in_base": ['
 	first=1
