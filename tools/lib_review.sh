@@ -468,6 +468,7 @@ review_blame() { # CLASS FILE PROGRAM
 		fi
 		tool=$(review_tool_for "$prog" "$k") || exit $?
 		got=$(review_replay "$tool" "$file")
+		say "bisect: with patches 1-$k, the reproducer ends as $got"
 		if [ "${got%% known=*}" = "$cls" ]; then hi=$k; else lo=$mid; fi
 	done
 	echo "$hi"

@@ -75,6 +75,9 @@ planted)
 	has "^   What differs after try_to_unmap\(\):"
 	has "^     \./unmapfuzz repro --kernel-tree .*/review/trees/[0-9a-f]+ .*\.scn$"
 	hasnt "introduced by patch [12]/3"
+	# The bisection ran the trees before patch 3: both pass.
+	has "^unmapfuzz: bisect: with patches 1-1, the reproducer ends as OK$"
+	has "^unmapfuzz: bisect: with patches 1-2, the reproducer ends as OK$"
 	# The reproducer fails on the patched tree and passes on the base.
 	scn=$(sed -n 's/^     \.\/unmapfuzz repro --kernel-tree [^ ]* \(.*\.scn\)$/\1/p' <<<"$OUT" | head -1)
 	tree=$(sed -n 's/^     \.\/unmapfuzz repro --kernel-tree \([^ ]*\) .*\.scn$/\1/p' <<<"$OUT" | head -1)
