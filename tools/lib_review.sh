@@ -308,8 +308,12 @@ review_variant() { # PRESET TREE WHAT [PARTS]
 	) || rc=$?
 	if [ "$rc" -ne 0 ] || [ -z "$out" ]; then
 		[ "$rc" -ne 130 ] || exit 130
-		echo "unmapfuzz review: $what cannot be cut or built: $(grep 'unmapfuzz' "$log" | tail -1)" >&2
-		echo "  (log: $log)" >&2
+		local why
+		why=$(grep 'unmapfuzz' "$log" | tail -1)
+		echo "unmapfuzz review: $what cannot be cut or built: ${why#unmapfuzz review: }" >&2
+		# The names check's own lines: which names the shim lacks (kernel/check.sh).
+		sed -n '/^unmapfuzz: the kernel code uses names/,/^[^ ]/p' "$ROOT/build/logs/$preset.log" | head -8 >&2
+		echo "  (log: $(review_rel "$log"))" >&2
 		exit 125
 	fi
 	echo "$out"

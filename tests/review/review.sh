@@ -2,7 +2,8 @@
 # ./unmapfuzz review through the driver.   review.sh MODE SOURCE_DIR SCRATCH_DIR
 #   apply      splitting and applying only (--apply-only): the order of an
 #              mbox's mails, a file the cut never reads, a patch that does not
-#              apply (exit 2, its subject and first failing hunk), usage errors
+#              apply (exit 2, its subject and first failing hunk), usage errors,
+#              a patched tree that cannot be built (exit 125, the missing name)
 #   clean      a refactor series: nothing new, exit 0, the counts of what ran
 #   planted    the third patch plants B20: blamed with its line, exit 1, --json
 #   pair_only  --pair-only (base against patched, no reference) still finds
@@ -50,6 +51,10 @@ apply)
 	has "the first hunk that fails, at mm/rmap.c:47 of the base with patch 1 applied:"
 	has "^  @@ -47,8 \+47,6 @@"
 	has "^  -	max_nr = min\(fixture_batch_room"
+	# A patched tree that does not build: 125, and the name the shim lacks.
+	expect 125 "the patched tree cannot be cut or built" --kernel-tree "$base" --quick --time 1 \
+		"$series/unbuildable.patch"
+	has "^  add_mm_counter_batched \(first at .*/mm/rmap.c:270\)$"
 	# A directory of format-patch files and a bare diff, in the order given.
 	expect 0 "  \[3/3\] k_b20_file_counter_by_one.patch" --kernel-tree "$base" --apply-only \
 		"$series/planted/0001-mm-rmap-rename-ptes-to-nr_locked_ptes-in-try_to_unma.patch" \
