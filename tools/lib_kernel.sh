@@ -284,7 +284,11 @@ kernel_cannot_build() { # TREE LEARN_DIR LOG PRESET
 kernel_build() { # PRESET
 	local preset=$1 dir log t0=$SECONDS pid rc=0 n=0 said=""
 	dir=$(kernel_dir "$preset") log=$dir/build.log
-	spawn cmake --build "$ROOT/build/$preset" --target "kernel_$KERNEL_KEY" >"$log" 2>&1
+	# KERNEL_PARTS ("tool fuzz"): only those executables (./unmapfuzz review).
+	local targets=() part
+	for part in ${KERNEL_PARTS:-}; do targets+=("kernel_${KERNEL_KEY}_$part"); done
+	[ ${#targets[@]} -gt 0 ] || targets=("kernel_$KERNEL_KEY")
+	spawn cmake --build "$ROOT/build/$preset" --target "${targets[@]}" >"$log" 2>&1
 	pid=$SPAWNED
 	while alive "$pid"; do
 		sleep 0.2

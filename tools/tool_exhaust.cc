@@ -67,6 +67,9 @@ int exhaust_cmd(const cli::command_spec &spec, const cli::parsed &args)
         opt.mid_folio = mid != 0;
         // A failure a known bug explains is counted by class but is no failure.
         const bool ignore_known = args.has("--ignore-known");
+        // Also the first failure of every class after the first 20: one
+        // reproducer per class for ./unmapfuzz review.
+        const bool each_class = args.has("--each-class");
         const double total = exhaust_points(opt);
         std::printf(
             "exhaust: max-order %d, max-vmas %d, max-events %d, mid-folio %d: %.0f points\n",
@@ -81,17 +84,18 @@ int exhaust_cmd(const cli::command_spec &spec, const cli::parsed &args)
         auto next = start + std::chrono::seconds(every);
         exhaust(opt, &counts, [&](const scenario &s) {
                 run_scenario(s, &result);
+                bool first_of_class = false;
                 if (result.v.known || !result.v.ok()) {
                         std::string key = result.v.ok() ? std::string("OK (what the level intends)")
                                                         : std::string(result.v.kind_name()) + " " +
                                                               result.v.class_name();
                         if (result.v.known)
                                 key += std::string(" [known ") + result.v.known->id + "]";
-                        by_class[key]++;
+                        first_of_class = ++by_class[key] == 1;
                 }
                 if (!result.v.ok() && !(ignore_known && result.v.known)) {
                         counts.failures++;
-                        if (counts.failures <= 20)
+                        if (counts.failures <= 20 || (each_class && first_of_class))
                                 std::printf("---- failure %llu: %s %s\n%s",
                                             static_cast<unsigned long long>(counts.failures),
                                             result.v.kind_name(), result.v.class_name(),
@@ -155,7 +159,7 @@ int exhaust_cmd(const cli::command_spec &spec, const cli::parsed &args)
 const command exhaust_command = {
     {"exhaust",
      "[--max-order N] [--max-vmas N] [--max-events N] [--mid-folio N] [--progress S] "
-     "[--ignore-known] [--summary FILE]",
+     "[--ignore-known] [--each-class] [--summary FILE]",
      "run every canonical scenario of a small bound through the oracle",
      {{"--max-order", "N", "folio orders 0..N, 0-9 (default 1)"},
       {"--max-vmas", "N", "1 or 2 VMAs (default 2: a split or a fork)"},
@@ -163,6 +167,7 @@ const command exhaust_command = {
       {"--mid-folio", "N", "1: also order 2's mid-folio layout below --max-order 2 (default 1)"},
       {"--progress", "S", "a progress line on stderr every S seconds, 0 = none (default 10)"},
       {"--ignore-known", nullptr, "a failure a known bug explains is no failure (still counted)"},
+      {"--each-class", nullptr, "also print the first failure of every class, after the first 20"},
       {"--summary", "FILE", "write the counts as ./unmapfuzz --json facts to FILE"}},
      0,
      0},
