@@ -16,8 +16,41 @@
 
 REVIEW_SCHEMA=1
 # What the cut reads of a tree: kernel_setup cuts mm/rmap.c and reads the
-# Makefile's version.
-REVIEW_CUT_FILES=(mm/rmap.c Makefile)
+# Makefile's version; the shim learns pure helpers from these headers
+# (kernel/learn.sh), so a series that adds a helper to mm/internal.h is
+# applied there too.
+REVIEW_CUT_FILES=(mm/rmap.c Makefile mm/internal.h mm/swap.h)
+REVIEW_HEADER_DIRS=(include/linux include/asm-generic arch)
+
+# True when the cut or the learner reads PATH of a tree.
+review_cut_reads() { # PATH
+	local d
+	case " ${REVIEW_CUT_FILES[*]} " in *" $1 "*) return 0 ;; esac
+	for d in "${REVIEW_HEADER_DIRS[@]}"; do
+		case $1 in "$d"/*) return 0 ;; esac
+	done
+	return 1
+}
+
+# Makes PATH of the tree copy DIR a file of its own before a patch writes
+# it: the header folders are links into the base (a link farm once a patch
+# touches one of their files), and a patch must never write through a link
+# into the base tree.
+review_own_file() { # DIR PATH
+	local dir=$1 path=$2 d real
+	for d in "${REVIEW_HEADER_DIRS[@]}"; do
+		case $path in "$d"/*) ;; *) continue ;; esac
+		if [ -L "$dir/$d" ]; then
+			real=$(readlink -f "$dir/$d")
+			rm -f "$dir/$d" && cp -rs "$real" "$dir/$d" || return 1
+		fi
+	done
+	if [ -L "$dir/$path" ]; then
+		real=$(readlink -f "$dir/$path")
+		cp --remove-destination "$real" "$dir/$path" || return 1
+	fi
+	return 0
+}
 
 # --- the series -----------------------------------------------------------
 
@@ -210,12 +243,24 @@ review_tree_dir() { # CONTENT_HASH
 # review (exit 2) with its subject and the first hunk that failed.
 review_apply() { # BASE_TREE
 	local base=$1 hash k patch files other f wanted err rc prev tmp
-	hash=$(cat "$base/mm/rmap.c" "$base/Makefile" | sha256sum | cut -c1-16)
+	hash=$( {
+		readlink -f "$base"
+		for f in "${REVIEW_CUT_FILES[@]}"; do [ ! -f "$base/$f" ] || cat "$base/$f"; done
+	} | sha256sum | cut -c1-16)
 	prev=$(review_tree_dir "$hash")
 	if [ ! -f "$prev/mm/rmap.c" ]; then
 		tmp=$prev.tmp$$
-		rm -rf "$tmp" && mkdir -p "$tmp/mm" && cp "$base/mm/rmap.c" "$tmp/mm/rmap.c" &&
-			cp "$base/Makefile" "$tmp/Makefile" && mv -T "$tmp" "$prev" 2>/dev/null ||
+		rm -rf "$tmp" && mkdir -p "$tmp/mm" || die "cannot write $tmp"
+		for f in "${REVIEW_CUT_FILES[@]}"; do
+			[ ! -f "$base/$f" ] || cp "$base/$f" "$tmp/$f" || die "cannot write $tmp/$f"
+		done
+		# The header folders the learner reads, as links into the base.
+		for f in "${REVIEW_HEADER_DIRS[@]}"; do
+			[ -e "$base/$f" ] || continue
+			mkdir -p "$(dirname "$tmp/$f")" && ln -s "$(readlink -f "$base/$f")" "$tmp/$f" ||
+				die "cannot link $base/$f into $tmp"
+		done
+		mv -T "$tmp" "$prev" 2>/dev/null ||
 			{ rm -rf "$tmp"; [ -f "$prev/mm/rmap.c" ] || die "cannot write $prev"; }
 	fi
 	REVIEW_TREE=("$prev")
@@ -226,15 +271,16 @@ review_apply() { # BASE_TREE
 		other="" wanted=()
 		while IFS= read -r f; do
 			[ -n "$f" ] || continue
-			case " ${REVIEW_CUT_FILES[*]} " in
-			*" $f "*) wanted+=("$f") ;;
-			*) other+="${other:+ }$f" ;;
-			esac
+			if review_cut_reads "$f"; then
+				wanted+=("$f")
+			else
+				other+="${other:+ }$f"
+			fi
 		done <<<"$files"
 		REVIEW_OTHER[$k]=$other
 		REVIEW_TOUCHES[$k]=0
 		case " ${wanted[*]} " in *" mm/rmap.c "*) REVIEW_TOUCHES[$k]=1 ;; esac
-		review_diff filter "${REVIEW_CUT_FILES[@]}" <"$patch" >"$REVIEW_DIR/series/$(printf '%02d' "$k").cut.diff"
+		review_diff filter "${wanted[@]}" <"$patch" >"$REVIEW_DIR/series/$(printf '%02d' "$k").cut.diff"
 		hash=$( { echo "$hash"; cat "$REVIEW_DIR/series/$(printf '%02d' "$k").cut.diff"; } | sha256sum | cut -c1-16)
 		local dest
 		dest=$(review_tree_dir "$hash")
@@ -242,6 +288,9 @@ review_apply() { # BASE_TREE
 			tmp=$dest.tmp$$
 			rm -rf "$tmp" && mkdir -p "$tmp" && cp -R "$prev/." "$tmp/" || die "cannot write $tmp"
 			if [ ${#wanted[@]} -gt 0 ]; then
+				for f in "${wanted[@]}"; do
+					review_own_file "$tmp" "$f" || die "cannot copy $f into $tmp"
+				done
 				review_apply_one "$k" "$tmp" || { rm -rf "$tmp"; exit 2; }
 			fi
 			mv -T "$tmp" "$dest" 2>/dev/null || { rm -rf "$tmp"; [ -f "$dest/mm/rmap.c" ] || die "cannot write $dest"; }
