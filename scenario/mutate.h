@@ -82,7 +82,8 @@ bool crossover_scenarios(const scenario &a, const scenario &b, scenario *out, mu
 
 // The engines' entry points on the binary format. Each writes a canonical
 // encoding (decodes with zero clamps) of at most max_size bytes into out and
-// returns its size, or 0 when no change fit in max_size.
+// returns its size, or 0 when no change fit in max_size. mutate_input()'s
+// out may be data (the input is decoded before anything is written).
 size_t mutate_input(const uint8_t *data, size_t size, uint8_t *out, size_t max_size, uint64_t seed);
 size_t crossover_inputs(const uint8_t *a, size_t a_size, const uint8_t *b, size_t b_size,
                         uint8_t *out, size_t max_size, uint64_t seed);
