@@ -60,6 +60,16 @@ const known_bug table[NR_KNOWN_BUGS] = {
     {13, "B7", "b7_lazyfree_swapbacked_on_ref",
      "lazyfree folio made swap-backed on a refcount mismatch",
      "fixed upstream by faeb2831b517 (v6.15)", nullptr, false, semantics_level::K0},
+    {14, "B14", "b14_prefix_not_accounted",
+     "failing anon sub-batch leaves the sub-batches converted before it unaccounted",
+     "review finding on Dev Jain's anonymous folio batching (2026)", nullptr, false,
+     semantics_level::K0},
+    // try_share of a page that is not exclusive WARNs in the kernel.
+    {15, "B13", "b13_subbatch_from_folio_head",
+     "anon sub-batches read PageAnonExclusive from the folio's first page, not the batch's",
+     "mprotect's form fixed by Dev Jain, \"mm: Pass page directly instead of using "
+     "folio_page\" (2025-08); the 2026 anon unmap series reuses the helper",
+     nullptr, true, semantics_level::K0},
 };
 
 // A bug's model runs here; every use overwrites it whole. At namespace scope:

@@ -142,16 +142,20 @@ void count_mutant(const uf::scenario &parent, const uint8_t *data, size_t size)
 extern "C" size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
                                           unsigned int seed)
 {
-        const uf::scenario parent = uf::decode_scenario(data, size);
-        size_t n = 0;
         uf::mutate_rng rng(seed);
-        if (structure_aware && rng.below(100) >= byte_share)
-                n = uf::mutate_input(data, size, data, max_size, rng.next());
-        if (!n && LLVMFuzzerMutate) {
-                n = LLVMFuzzerMutate(data, size, max_size);
-                if (structure_aware)
-                        n = uf::canonicalize_input(data, n, max_size);
+        if (structure_aware && rng.below(100) >= byte_share) {
+                // A semantic mutant always differs from its parent.
+                if (size_t n = uf::mutate_input(data, size, data, max_size, rng.next())) {
+                        stats.record_mutant(true);
+                        return n;
+                }
         }
+        if (!LLVMFuzzerMutate)
+                return 0;
+        const uf::scenario parent = uf::decode_scenario(data, size);
+        size_t n = LLVMFuzzerMutate(data, size, max_size);
+        if (structure_aware)
+                n = uf::canonicalize_input(data, n, max_size);
         if (n)
                 count_mutant(parent, data, n);
         return n;
