@@ -240,8 +240,9 @@ TEST(Reachable, SlotRulesAgreeWithSanitize)
                                 scenario s = seed;
                                 s.vmas[v].slot[first] = {kind, 0};
                                 sanitize(s);
-                                if (!slot_kind_reachable(seed.type, kind))
+                                if (!slot_kind_reachable(seed.type, kind)) {
                                         EXPECT_NE(s.vmas[v].slot[first].kind, kind);
+                                }
                         }
                 }
 }
