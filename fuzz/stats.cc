@@ -25,6 +25,9 @@ void fuzz_stats::print(FILE *out) const
                      "unmapfuzz-stats: execs=%" PRIu64 " exact=%" PRIu64 " legality=%" PRIu64
                      " failures=%" PRIu64 " clamped=%" PRIu64 " events_fired=%" PRIu64,
                      execs, exact, legality, failures, clamped, events_fired);
+        if (mutants)
+                std::fprintf(out, " mutants=%" PRIu64 " mutants_changed=%" PRIu64, mutants,
+                             mutants_changed);
         for (int d = 0; d < static_cast<int>(allowed_difference::NR_ALLOWED_DIFFERENCES); d++)
                 std::fprintf(out, " allowed.%s=%" PRIu64,
                              allowed_difference_name(static_cast<allowed_difference>(d)),

@@ -361,6 +361,51 @@ bool sig_b14(const known_bug_run &r)
         return false;
 }
 
+// B14 (prefix): a later sub-batch of a swap-backed anon batch fails after
+// the sub-batches before it were converted to swap entries, and no
+// folio_remove_rmap_ptes() follows in that iteration: the converted prefix
+// stays mapped and referenced in the folio's accounting.
+bool sig_b14_prefix(const known_bug_run &r)
+{
+        for (int i = 0; i < nr_recs(r); i++) {
+                const trace_rec &f = rec(r, i);
+                if ((f.op != trace_op::dup_swap && f.op != trace_op::try_share) || !f.value)
+                        continue;
+                int b = batch_of(r, i);
+                if (b < 0 || rec(r, b).op != trace_op::clear || f.page <= rec(r, b).page)
+                        continue;
+                int end = iteration_end(r, i);
+                if (end < 0)
+                        continue;
+                bool removed = false;
+                for (int j = i + 1; j < end; j++)
+                        removed |= rec(r, j).op == trace_op::remove_rmap;
+                if (!removed)
+                        return true;
+        }
+        return false;
+}
+
+// B13: a sub-batch handed to folio_dup_swap_pages() or
+// folio_try_share_anon_rmap_ptes() spans pages of both PageAnonExclusive
+// states as the world was built: a correct split never makes one.
+bool sig_b13(const known_bug_run &r)
+{
+        const auto &pae = r.before.folio.anon_exclusive;
+        for (int i = 0; i < nr_recs(r); i++) {
+                const trace_rec &f = rec(r, i);
+                if (f.op != trace_op::dup_swap && f.op != trace_op::try_share)
+                        continue;
+                int first = f.page, last = f.page + f.nr - 1;
+                if (first < 0 || last >= static_cast<int>(pae.size()) || f.nr < 2)
+                        continue;
+                for (int q = first + 1; q <= last; q++)
+                        if (pae[static_cast<size_t>(q)] != pae[static_cast<size_t>(first)])
+                                return true;
+        }
+        return false;
+}
+
 // B20 (by one): a file batch of more than one page, and its file counter
 // moved by one page.
 bool sig_b20_by_one(const known_bug_run &r)
@@ -469,6 +514,15 @@ const known_bug table[NR_KNOWN_BUGS] = {
      "lazyfree folio made swap-backed on a refcount mismatch",
      "fixed upstream by faeb2831b517 (v6.15)", nullptr, sig_b7, nullptr, nullptr, nullptr,
      semantics_level::K0},
+    {14, "B14", "b14_prefix_not_accounted",
+     "failing anon sub-batch leaves the sub-batches converted before it unaccounted",
+     "review finding on Dev Jain's anonymous folio batching (2026)", nullptr, sig_b14_prefix,
+     nullptr, nullptr, nullptr, semantics_level::K0},
+    {15, "B13", "b13_subbatch_from_folio_head",
+     "anon sub-batches read PageAnonExclusive from the folio's first page, not the batch's",
+     "mprotect's form fixed by Dev Jain, \"mm: Pass page directly instead of using "
+     "folio_page\" (2025-08); the 2026 anon unmap series reuses the helper",
+     nullptr, sig_b13, nullptr, nullptr, nullptr, semantics_level::K0},
 };
 
 // A bug's model runs here; every use overwrites it whole. At namespace scope:

@@ -37,8 +37,10 @@ mkdir -p "$BUILD/obj" "$BUILD/seeds" "$OUT"
 # that name known bugs (oracle/zoo_models.cmake) are a CMake step; here the
 # table is empty and only the reference's models name them.
 LIB_SOURCES=("$SRC_DIR"/mm/*.cc "$SRC_DIR"/reference/*.cc "$SRC_DIR"/batched/*.cc)
+# fuzz/afl_mutator.cc is a library for afl-fuzz to load (./unmapfuzz fuzz
+# --engine afl), not part of the target.
 for src in "$SRC_DIR"/{scenario,oracle,report,search,fuzz}/*.cc; do
-	[ "${src##*/}" = program_kernel.cc ] || LIB_SOURCES+=("$src")
+	case ${src##*/} in program_kernel.cc | afl_mutator.cc) ;; *) LIB_SOURCES+=("$src") ;; esac
 done
 sed -e 's/@UF_ZOO_MODEL_DECLS@//' -e 's/@UF_ZOO_MODEL_ROWS@//' "$SRC_DIR/oracle/zoo_models.cc.in" \
 	>"$BUILD/zoo_models.cc"

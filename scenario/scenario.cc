@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "mm/tlb.h"
+#include "scenario/reachable.h"
 
 namespace uf
 {
@@ -19,56 +20,6 @@ void vma_folio_pages(const scenario &s, int v, int *first, int *last)
         *last = static_cast<int>(hi < 0 ? 0 : (hi > nr ? nr : hi));
         if (*last < *first)
                 *last = *first;
-}
-
-uint8_t arch_pte_bits(arch_mode arch)
-{
-        const uint8_t common = PTE_WRITE | PTE_DIRTY | PTE_YOUNG | PTE_SWP_EXCLUSIVE;
-        switch (arch) {
-        case ARCH_SPARC_ADI:
-                return common;
-        case ARCH_S390:
-                return common | PTE_SOFT_DIRTY | PTE_PROTNONE | PTE_UNUSED;
-        default:
-                return common | PTE_SOFT_DIRTY | PTE_UFFD_WP | PTE_PROTNONE;
-        }
-}
-
-uint8_t uffd_modes_allowed(folio_type t, uint8_t vma_flags, arch_mode arch)
-{
-        if (vma_flags & VM_DROPPABLE)
-                return 0;
-        uint8_t modes = VM_UFFD_WP;
-        if (t != folio_type::file)
-                modes |= VM_UFFD_MISSING;
-        if (t == folio_type::shmem)
-                modes |= VM_UFFD_MINOR;
-        if (arch != ARCH_GENERIC)
-                modes &= ~(VM_UFFD_WP | VM_UFFD_MINOR);
-        return modes;
-}
-
-uint8_t slot_kind_bits(slot_kind kind)
-{
-        switch (kind) {
-        case slot_kind::present:
-        case slot_kind::foreign:
-                return PTE_WRITE | PTE_DIRTY | PTE_YOUNG | PTE_SOFT_DIRTY | PTE_UFFD_WP |
-                       PTE_PROTNONE | PTE_UNUSED;
-        case slot_kind::swap:
-                return PTE_SWP_EXCLUSIVE | PTE_SOFT_DIRTY | PTE_UFFD_WP;
-        case slot_kind::marker:
-                return PTE_UFFD_WP;
-        case slot_kind::device_exclusive:
-                // make_device_exclusive() (mm/rmap.c) converts a writable PTE
-                // into an entry that is neither writable nor uffd-wp and keeps
-                // only soft-dirty.
-                return PTE_SOFT_DIRTY;
-        case slot_kind::device_private:
-                return PTE_WRITE | PTE_SOFT_DIRTY | PTE_UFFD_WP;
-        default:
-                return 0;
-        }
 }
 
 namespace
@@ -190,13 +141,9 @@ void sanitize_droppable(scenario &s, clamp_counter &c)
 void sanitize_slot(const scenario &s, const vma_spec &vma, slot_spec &slot, clamp_counter &c)
 {
         bool anon = folio_type_is_anon(s.type);
-        if (slot.kind == slot_kind::device_private)
+        if (!slot_kind_reachable(s.type, slot.kind))
                 c.set(slot.kind, anon ? slot_kind::device_exclusive : slot_kind::present);
-        if (slot.kind == slot_kind::device_exclusive && !anon)
-                c.set(slot.kind, slot_kind::present);
-        uint8_t bits = slot_kind_bits(slot.kind) & arch_pte_bits(s.arch);
-        if (!(vma.flags & VM_UFFD_WP))
-                bits &= ~PTE_UFFD_WP;
+        uint8_t bits = slot_bits_allowed(s, vma, slot.kind);
         if (slot.kind == slot_kind::marker && !(bits & PTE_UFFD_WP)) {
                 c.set(slot, slot_spec{});
                 return;
@@ -204,12 +151,7 @@ void sanitize_slot(const scenario &s, const vma_spec &vma, slot_spec &slot, clam
         if (slot.kind == slot_kind::marker)
                 return;
         uint8_t kept = slot.bits & bits;
-        // A uffd-wp or NUMA-hinting pte is never writable: pte_mkuffd_wp()
-        // write-protects (x86, arm64), pte_modify() to PAGE_NONE drops the
-        // write bit (change_pte_range()), and can_change_pte_writable()
-        // refuses a uffd-wp pte.
-        if ((slot.kind == slot_kind::present || slot.kind == slot_kind::foreign) &&
-            (kept & (PTE_UFFD_WP | PTE_PROTNONE)))
+        if (!slot_bits_consistent(slot.kind, kept))
                 kept &= ~PTE_WRITE;
         c.set(slot.bits, kept);
 }
@@ -238,6 +180,8 @@ void sanitize_reachable(scenario &s, clamp_counter &c)
                         if (vma.slot[i].kind != slot_kind::none)
                                 sanitize_slot(s, vma, vma.slot[i], c);
         }
+        // Repairs towards ttu_reachable() (scenario/reachable.h): the two agree
+        // on which flags survive (tests/mutate_test.cc checks it).
         bool hwpoison_ok = s.order == 0 && s.type != folio_type::anon && s.hwpoison.test(0);
         if ((s.ttu & TTU_HWPOISON) && !hwpoison_ok)
                 c.set(s.ttu, s.ttu & ~TTU_HWPOISON);

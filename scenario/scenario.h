@@ -97,8 +97,6 @@ inline bool folio_type_is_anon(folio_type t)
         return t == folio_type::lazyfree || t == folio_type::anon || t == folio_type::anon_nocache;
 }
 
-// The PTE bits meaningful for a slot kind (the rest are clamped away).
-uint8_t slot_kind_bits(slot_kind kind);
 // Slot kinds that map a page of the folio and count towards its mapcount.
 inline bool slot_maps_folio_page(slot_kind kind)
 {
@@ -111,16 +109,6 @@ void vma_folio_pages(const scenario &s, int v, int *first, int *last);
 
 // The VMA flags a scenario can hold.
 constexpr uint8_t VMA_ALL_FLAGS = VM_LOCKED | VM_DROPPABLE | VM_UFFD_FLAGS;
-
-// The uffd registration modes vma_can_userfault() (include/linux/userfaultfd_k.h)
-// allows for a VMA mapping a folio of type t: MISSING for anonymous and shmem
-// VMAs, MINOR for shmem only, WP for any (a plain file VMA with
-// UFFD_FEATURE_WP_ASYNC and WP alone), none for a VM_DROPPABLE one, and only
-// the modes the architecture has (uffd-wp and minor need
-// HAVE_ARCH_USERFAULTFD_WP/_MINOR: not on s390 or sparc64).
-uint8_t uffd_modes_allowed(folio_type t, uint8_t vma_flags, arch_mode arch);
-// The PTE bits the architecture has (soft-dirty, uffd-wp, protnone, unused).
-uint8_t arch_pte_bits(arch_mode arch);
 
 // Makes any scenario valid: clamps every field to its range and drops what
 // cannot exist (overlapping VMAs, a PMD mapping that is not aligned, a

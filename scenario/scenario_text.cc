@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "mm/tlb.h"
+#include "scenario/reachable.h"
 
 namespace uf
 {
@@ -988,7 +989,6 @@ void parser::check_slot_reachable(int v, int i)
         slot_spec slot = vma.slot[i];
         int line = slot_line[v][i];
         std::string page = "page " + std::to_string(i) + " of vma " + std::to_string(v);
-        bool anon = folio_type_is_anon(s.type);
         if (slot.kind == slot_kind::device_private) {
                 fail_at(line, page + ": dev_priv cannot occur: a device-private entry maps a "
                                      "ZONE_DEVICE page, which is not on the LRU and reaches "
@@ -996,7 +996,7 @@ void parser::check_slot_reachable(int v, int i)
                                      "for a non-present entry that maps the folio)");
                 return;
         }
-        if (slot.kind == slot_kind::device_exclusive && !anon) {
+        if (!slot_kind_reachable(s.type, slot.kind)) {
                 fail_at(line, page + ": dev_excl needs an anonymous folio "
                                      "(make_device_exclusive() refuses other folios)");
                 return;
@@ -1017,8 +1017,7 @@ void parser::check_slot_reachable(int v, int i)
                                              "uffd-wp (unregistering and fork clear it: "
                                              "uffd_wp_range(), copy_present_pte())");
         }
-        if ((slot.kind == slot_kind::present || slot.kind == slot_kind::foreign) &&
-            (slot.bits & PTE_WRITE) && (slot.bits & (PTE_UFFD_WP | PTE_PROTNONE)))
+        if (!slot_bits_consistent(slot.kind, slot.bits))
                 fail_at(line, page + ": a " +
                                   std::string(slot.bits & PTE_UFFD_WP ? "uffd_wp" : "protnone") +
                                   " pte is never writable (pte_mkuffd_wp() and pte_modify() to "

@@ -1,8 +1,9 @@
 # usage: ./unmapfuzz bench [OPTIONS]
 # about: benchmarks: execution speed, profile, scaling, time to detect every zoo bug, cost model
 # option: --quick - shorter measurements (about a third of the time)
-# option: --only LIST exec,profile,scaling,detect,cost,kernel the sections to run, comma-separated
+# option: --only LIST exec,profile,scaling,detect,cost,kernel the sections to run, comma-separated (mutator: also section 7)
 # option: --detect-time S[1-] 120 the time bound of each detection run
+# option: --entries LIST all the zoo entries section 7 measures: bug-zoo names, kernel bug-zoo names (k_...), comma-separated
 # operands: 0 0
 # status: not used (0 when done)
 #
@@ -22,7 +23,12 @@
 #   cost     the cost model, reference vs batched op counts (./unmapfuzz cost);
 #   kernel   kernel mode: exec/s of the kernel program against batched/'s in
 #            one process, for a per-PTE and a batched fixture tree, and the
-#            executions and seconds to detect every bug of the kernel bug zoo.
+#            executions and seconds to detect every bug of the kernel bug zoo;
+#   mutator  (only when asked for) the time to detect of sections 4 and 6b
+#            with the structure-aware mutator off (UNMAPFUZZ_MUTATOR=0:
+#            libFuzzer's byte-level mutations) and on, in one run, with the
+#            share of executions clamped and of mutants that differ from
+#            their parent once decoded; --entries picks the entries.
 #
 # --quick shortens every measurement (about a third of the time); --only
 # takes a comma-separated subset of the sections above. Each detection run
@@ -260,7 +266,7 @@ bench_detect_row() { # NAME CORPUS NSEEDS TAG [BIN PATCH] (TAG names the run dir
 		rm -rf "$dir" && mkdir -p "$dir/corpus"
 		log=$dir/log
 		start=$(date +%s%N)
-		"$bin" -seed="$seed" -runs=$((budget * 2)) -max_total_time="$BENCH_DETECT_TIME" \
+		UNMAPFUZZ_STATS_DIR=$dir "$bin" -seed="$seed" -runs=$((budget * 2)) -max_total_time="$BENCH_DETECT_TIME" \
 			-max_len=16384 -artifact_prefix="$dir/" -dict="$ROOT/fuzz/unmap_diff.dict" \
 			"$dir/corpus" "$corpus" >"$log" 2>&1
 		ms=$((($(date +%s%N) - start) / 1000000))
@@ -275,12 +281,25 @@ bench_detect_row() { # NAME CORPUS NSEEDS TAG [BIN PATCH] (TAG names the run dir
 		case "|$expect|" in *"|${class% known=*}|"*) ;; *) ok=0 ;; esac
 		case ",$classes," in *",${class#* },"*) ;; *) classes=${classes:+$classes,}${class#* } ;; esac
 	done
-	local em es
+	local em es shares
 	em=$(bench_median_max <"$BENCH_OUT/detect-$name-$tag.execs")
 	es=$(bench_median_max <"$BENCH_OUT/detect-$name-$tag.secs")
+	shares=$(bench_mutant_shares "$BENCH_OUT/detect/$name-$tag-"*)
 	[ $ok = 1 ] || classes="$classes (NOT EXPECTED)"
-	printf '%-30s %6s %9s %9s %8s %8s %9s %6s  %s\n' "$name" "$found/$nseeds" "${em% *}" "${em#* }" \
-		"${es% *}" "${es#* }" "$nin/$found" "$corpus_n" "${classes:--}"
+	printf '%-30s %6s %9s %9s %8s %8s %9s %6s %8s %8s  %s\n' "$name" "$found/$nseeds" "${em% *}" "${em#* }" \
+		"${es% *}" "${es#* }" "$nin/$found" "$corpus_n" "${shares% *}" "${shares#* }" "${classes:--}"
+}
+
+# Over the statistics files the target left in DIRs (UNMAPFUZZ_STATS_DIR):
+# the share of executions whose input sanitize() had to clamp, and of
+# mutants (the custom mutator's outputs) that decode to a scenario other than
+# their parent's, both in percent ("-" when there were none).
+bench_mutant_shares() { # DIR...
+	local d
+	for d in "$@"; do cat "$d"/stats-* 2>/dev/null; done | tr ' ' '\n' | awk -F= '
+		$1 == "execs" { e += $2 } $1 == "clamped" { c += $2 }
+		$1 == "mutants" { m += $2 } $1 == "mutants_changed" { mc += $2 }
+		END { printf "%s %s\n", e ? sprintf("%.1f%%", 100 * c / e) : "-", m ? sprintf("%.1f%%", 100 * mc / m) : "-" }'
 }
 
 # The two time-to-detect tables of a zoo: every entry from all the seeds,
@@ -289,7 +308,7 @@ bench_detect_row() { # NAME CORPUS NSEEDS TAG [BIN PATCH] (TAG names the run dir
 bench_detect_tables() { # NSEEDS PREFIX BIN PATCH TITLE_ALL TITLE_QUIET NAME...
 	local nseeds=$1 prefix=$2 bin=$3 patch=$4 all=$5 quiet_title=$6 name b p quiet header
 	shift 6
-	header=$(printf '%-30s %6s %9s %9s %8s %8s %9s %6s  %s' bug found "execs med" "execs max" "s med" "s max" "in seeds" seeds "class(es) found")
+	header=$(printf '%-30s %6s %9s %9s %8s %8s %9s %6s %8s %8s  %s' bug found "execs med" "execs max" "s med" "s max" "in seeds" seeds clamped changed "class(es) found")
 	echo "$all"
 	echo "$header"
 	for name in "$@"; do
@@ -436,6 +455,69 @@ bench_kernel() {
 		"from all the seeds:" "from the seeds that do not trigger the bug:" "${built[@]}"
 }
 
+# Whether --entries selects zoo entry NAME.
+bench_entry_wanted() { # NAME
+	case ",$BENCH_ENTRIES," in ",all," | *",$1,"*) return 0 ;; esac
+	return 1
+}
+
+# Section 7: the structure-aware mutator (scenario/mutate.h) against
+# libFuzzer's byte-level mutations, on the same entries, binaries and seeds
+# in one run, so that the ratios compare like with like.
+bench_mutator() {
+	local nseeds=5 name patch mode zoo=() kzoo=()
+	bench_section "7. structure-aware mutator: time to detect with it off (UNMAPFUZZ_MUTATOR=0) and on, libFuzzer -seed=1..$nseeds, in one run"
+	for patch in "$ROOT"/tests/bugzoo/*.patch; do
+		name=$(basename "$patch" .patch)
+		bench_entry_wanted "$name" && grep -q '^# budget: ' "$patch" || continue
+		if build dev "zoo_$name" >>"$BENCH_OUT/build-dev.log" 2>&1; then zoo+=("$name"); else echo "$name: skipped, zoo_$name does not build"; fi
+	done
+	for patch in "$ROOT"/tests/kernel/zoo/*.patch; do
+		name=$(basename "$patch" .patch)
+		bench_entry_wanted "$name" || continue
+		if build dev "kernel_kzoo-$name" >>"$BENCH_OUT/build-dev.log" 2>&1; then kzoo+=("$name"); else echo "$name: skipped, kernel_kzoo-$name does not build"; fi
+	done
+	echo "each run as in sections 4 and 6b (bound: 2*budget executions, --detect-time $BENCH_DETECT_TIME s);"
+	echo "clamped: executions whose input sanitize() had to change; changed: the custom mutator's outputs whose decoded"
+	echo "scenario differs from their parent's (with the mutator off it wraps libFuzzer's own mutation and counts the same)"
+	for mode in 0 1; do
+		echo
+		if [ "$mode" = 0 ]; then
+			echo "7.1 mutator off: libFuzzer's byte-level mutations (and its byte-level crossover)"
+		else
+			echo "7.2 mutator on: one semantic change per mutation, structure-aware crossover, ${UNMAPFUZZ_BYTE_SHARE:-the default} percent left to libFuzzer's byte mutations"
+		fi
+		export UNMAPFUZZ_MUTATOR=$mode
+		[ ${#zoo[@]} -eq 0 ] || bench_detect_tables "$nseeds" "m$mode-" "$ROOT/build/dev/zoo_%s" "$ROOT/tests/bugzoo/%s.patch" \
+			"bug zoo, from all the seeds:" "bug zoo, from the seeds that do not trigger the bug:" "${zoo[@]}"
+		[ ${#kzoo[@]} -eq 0 ] || bench_detect_tables "$nseeds" "m$mode-k" "$ROOT/build/dev/kernel/kzoo-%s/unmap_diff" \
+			"$ROOT/tests/kernel/zoo/%s.patch" "kernel bug zoo, from all the seeds:" \
+			"kernel bug zoo, from the seeds that do not trigger the bug:" "${kzoo[@]}"
+		unset UNMAPFUZZ_MUTATOR
+		local shares
+		shares=$(bench_mutant_shares "$BENCH_OUT"/detect/*-m$mode-*)
+		echo "all runs of 7.$((mode + 1)): clamped ${shares% *} of executions, changed ${shares#* } of mutants"
+	done
+	echo
+	echo "7.3 off against on, from the seeds that do not trigger the bug: found, median and max seconds"
+	printf '%-34s %6s %8s %8s   %6s %8s %8s   %s\n' bug "off" "s med" "s max" "on" "s med" "s max" "median off/on"
+	local kind tag f0 f1 m0 m1
+	for kind in zoo kzoo; do
+		tag=quiet
+		[ "$kind" = kzoo ] && tag=kquiet
+		local -n names=$kind
+		for name in "${names[@]}"; do
+			f0=$BENCH_OUT/detect-$name-m0-$tag.secs f1=$BENCH_OUT/detect-$name-m1-$tag.secs
+			[ -f "$f0" ] && [ -f "$f1" ] || continue
+			m0=$(bench_median_max <"$f0") m1=$(bench_median_max <"$f1")
+			printf '%-34s %6s %8s %8s   %6s %8s %8s   %s\n' "$name" "$(wc -l <"$f0")/$nseeds" "${m0% *}" "${m0#* }" \
+				"$(wc -l <"$f1")/$nseeds" "${m1% *}" "${m1#* }" \
+				"$(awk -v a="${m0% *}" -v b="${m1% *}" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.1fx\n", a / b }')"
+		done
+		unset -n names
+	done
+}
+
 bench_run() { # the sections, in order
 	# A benchmark that finds nothing to grep must not end the run: errors
 	# are handled where they matter (bench_build dies).
@@ -449,10 +531,10 @@ bench_run() { # the sections, in order
 	if bench_want exec && command -v afl-fuzz >/dev/null; then
 		bench_build afl unmap_diff uf_empty_fuzzer seeds
 	fi
-	bench_want detect kernel && bench_build dev unmapfuzz-tool seeds
+	bench_want detect kernel mutator && bench_build dev unmapfuzz-tool seeds
 	bench_want kernel && bench_build release unmapfuzz-tool seeds
 	echo "builds took $((SECONDS - t0)) s"
-	for s in exec profile scaling detect cost kernel; do
+	for s in exec profile scaling detect cost kernel mutator; do
 		bench_want $s || continue
 		t0=$SECONDS
 		"bench_$s"
@@ -472,13 +554,15 @@ bench_want() { # SECTION... : true if any is selected
 
 cmd_bench() {
 	BENCH_QUICK=0 BENCH_ONLY=${OPT[--only]} BENCH_DETECT_TIME=${OPT[--detect-time]} BENCH_START=$SECONDS
+	BENCH_ENTRIES=${OPT[--entries]:-all}
 	local args=()
 	if [ -n "${OPT[--quick]}" ]; then BENCH_QUICK=1 args+=(--quick); fi
 	[ "$BENCH_ONLY" = exec,profile,scaling,detect,cost,kernel ] || args+=(--only "$BENCH_ONLY")
 	[ "$BENCH_DETECT_TIME" = 120 ] || args+=(--detect-time "$BENCH_DETECT_TIME")
+	[ "$BENCH_ENTRIES" = all ] || args+=(--entries "$BENCH_ENTRIES")
 	local s
 	for s in ${BENCH_ONLY//,/ }; do
-		case $s in exec | profile | scaling | detect | cost | kernel) ;; *) die "--only: unknown section '$s' (exec, profile, scaling, detect, cost, kernel)" ;; esac
+		case $s in exec | profile | scaling | detect | cost | kernel | mutator) ;; *) die "--only: unknown section '$s' (exec, profile, scaling, detect, cost, kernel, mutator)" ;; esac
 	done
 	ensure_work
 	BENCH_OUT=$WORK/bench/$(date +%Y%m%d-%H%M%S)

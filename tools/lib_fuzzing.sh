@@ -135,6 +135,16 @@ afl_env() {
 	fi
 }
 
+# The structure-aware mutator (fuzz/afl_mutator.cc, scenario/mutate.h) as
+# AFL++'s custom mutator, beside its own havoc stage. UNMAPFUZZ_MUTATOR=0
+# leaves AFL++ to its byte-level mutations alone.
+afl_mutator_env() {
+	unset AFL_CUSTOM_MUTATOR_LIBRARY
+	[ "${UNMAPFUZZ_MUTATOR:-1}" != 0 ] || return 0
+	build dev unmapfuzz_afl_mutator
+	export AFL_CUSTOM_MUTATOR_LIBRARY=$ROOT/build/dev/libunmapfuzz_afl_mutator.so
+}
+
 # Crash files under DIR, sorted: libFuzzer's crash-* and AFL++'s
 # crashes/id:* (in a crashes directory, or DIR itself holding id:* files),
 # anywhere below DIR except DIR/triage. With SINCE, only files newer than it.
@@ -623,6 +633,7 @@ fuzz_afl() { # TIME JOBS [EXECS] [ZOO]
 		find "$FUZZ_HOME/corpus" -maxdepth 1 -type f -size -16385c -exec cp -t "$sync/in/" {} +
 	fi
 	afl_env
+	afl_mutator_env
 	# Each instance binds to a free core; with more instances than free
 	# cores (other afl-fuzz runs count) afl-fuzz would refuse to start.
 	local busy

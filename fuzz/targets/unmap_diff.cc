@@ -17,8 +17,15 @@
 #include "fuzz/stats.h"
 #include "oracle/harness.h"
 #include "oracle/known_bugs.h"
+#include "scenario/mutate.h"
 #include "scenario/scenario_binary.h"
 #include "scenario/scenario_text.h"
+
+// libFuzzer's own byte-level mutation, for the share of mutations the custom
+// mutator leaves to it. Weak: the replay build has no engine (and never
+// mutates).
+extern "C" size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size)
+    __attribute__((weak));
 
 namespace
 {
@@ -30,6 +37,19 @@ uf::fuzz_stats stats;
 // every known bug, "B4,B5" only those. Read once, at initialisation; the
 // verdict itself never depends on it.
 bool ignored[uf::NR_KNOWN_BUGS] = {};
+
+// UNMAPFUZZ_MUTATOR=0 turns the structure-aware mutator off: every mutation
+// is libFuzzer's byte-level one, as without the hooks below (what bench
+// compares against). UNMAPFUZZ_BYTE_SHARE=N (percent) sets the share of
+// byte-level mutations when it is on. Read once, at initialisation, like
+// UNMAPFUZZ_IGNORE_KNOWN.
+bool structure_aware = true;
+// Chosen by measurement (docs/mutation.md): on the anon sub-batch bugs a
+// share of libFuzzer's byte mutations found them no sooner (20 % and 50 %
+// against none), so by default byte mutation is only the fallback for a
+// scenario no semantic change fits.
+constexpr unsigned DEFAULT_BYTE_SHARE = 0;
+unsigned byte_share = DEFAULT_BYTE_SHARE;
 
 bool ignore(const uf::verdict &v)
 {
@@ -93,8 +113,68 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***)
                             !std::strcmp(ik, "1") || list.find("," + id + ",") != std::string::npos;
                 }
         }
+        if (const char *m = std::getenv("UNMAPFUZZ_MUTATOR"))
+                structure_aware = std::strcmp(m, "0") != 0;
+        if (const char *b = std::getenv("UNMAPFUZZ_BYTE_SHARE"))
+                byte_share = static_cast<unsigned>(std::strtoul(b, nullptr, 10));
+        if (byte_share > 100)
+                byte_share = 100;
         std::atexit(print_stats);
         return 0;
+}
+
+namespace
+{
+
+// Whether a mutant decodes to a scenario other than its parent's (the
+// statistics' mutants_changed=).
+void count_mutant(const uf::scenario &parent, const uint8_t *data, size_t size)
+{
+        stats.record_mutant(!(uf::decode_scenario(data, size) == parent));
+}
+
+} // namespace
+
+// The custom mutator (scenario/mutate.h): most mutations are one semantic
+// change of the decoded scenario, re-encoded; byte_share percent are
+// libFuzzer's, canonicalised (re-encoded) so that the input kept in the
+// corpus is what the target runs. The randomness is libFuzzer's: its seed
+// argument, and LLVMFuzzerMutate()'s own generator.
+extern "C" size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
+                                          unsigned int seed)
+{
+        uf::mutate_rng rng(seed);
+        if (structure_aware && rng.below(100) >= byte_share) {
+                // A semantic mutant always differs from its parent.
+                if (size_t n = uf::mutate_input(data, size, data, max_size, rng.next())) {
+                        stats.record_mutant(true);
+                        return n;
+                }
+        }
+        if (!LLVMFuzzerMutate)
+                return 0;
+        const uf::scenario parent = uf::decode_scenario(data, size);
+        size_t n = LLVMFuzzerMutate(data, size, max_size);
+        if (structure_aware)
+                n = uf::canonicalize_input(data, n, max_size);
+        if (n)
+                count_mutant(parent, data, n);
+        return n;
+}
+
+// Crossover splices parts of two scenarios (the folio of one, the VMAs,
+// slots and events of the other). Off with the structure-aware mutator:
+// libFuzzer then crosses over bytes inside LLVMFuzzerMutate().
+extern "C" size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1,
+                                            const uint8_t *data2, size_t size2, uint8_t *out,
+                                            size_t max_out_size, unsigned int seed)
+{
+        if (!structure_aware)
+                return 0;
+        size_t n = uf::crossover_inputs(data1, size1, data2, size2, out, max_out_size, seed);
+        if (n)
+                count_mutant(uf::decode_scenario(data1, size1), out, n);
+        return n;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
