@@ -11,6 +11,9 @@
 //   B5NeedsStaleNrPages an extra reference dropped after a correct run looks
 //                      like B5's refcount damage, yet no device entry was
 //                      handled with a stale batch size: not B5.
+//   B5EndStateIsNotEnough B5's end state exactly (the zoo model's), with the
+//                      trace of a correct run: the end state alone names
+//                      nothing.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -120,6 +123,40 @@ TEST(KnownBugs, B5NeedsStaleNrPages)
         scenario s = load("regression/b5_nr_pages_not_reset");
         run_scenario_with(s, &result, reference::try_to_unmap, extra_put_refs);
         EXPECT_FALSE(result.v.ok());
+        EXPECT_EQ(result.v.known, nullptr) << known_bug_line(*result.v.known);
+}
+
+// The B5 model's end state, with batched/'s (correct) trace of the same run.
+world b5_scratch, traced_scratch;
+
+bool b5_end_state_correct_trace(folio *f, unsigned int flags)
+{
+        world &w = *f->w;
+        b5_scratch = w;
+        traced_scratch = w;
+        bool ret = find_zoo_model("b5_nr_pages_not_reset")->try_to_unmap(&b5_scratch.folio, flags);
+        batched::try_to_unmap(&traced_scratch.folio, flags);
+        w = b5_scratch;
+        w.nr_trace = traced_scratch.nr_trace;
+        w.trace_dropped = traced_scratch.trace_dropped;
+        for (int i = 0; i < w.nr_trace; i++)
+                w.trace[i] = traced_scratch.trace[i];
+        return ret;
+}
+
+TEST(KnownBugs, B5EndStateIsNotEnough)
+{
+        ASSERT_NE(find_zoo_model("b5_nr_pages_not_reset"), nullptr);
+        scenario s = load("regression/b5_nr_pages_not_reset");
+        run_scenario_with(s, &result, reference::try_to_unmap,
+                          find_zoo_model("b5_nr_pages_not_reset")->try_to_unmap);
+        ASSERT_NE(result.v.known, nullptr);
+        ASSERT_STREQ(result.v.known->id, "B5");
+        std::string cls = result.v.class_name();
+
+        run_scenario_with(s, &result, reference::try_to_unmap, b5_end_state_correct_trace);
+        EXPECT_FALSE(result.v.ok());
+        EXPECT_EQ(cls, result.v.class_name());
         EXPECT_EQ(result.v.known, nullptr) << known_bug_line(*result.v.known);
 }
 
