@@ -360,11 +360,17 @@ review_variant() { # PRESET TREE WHAT [PARTS]
 		local why
 		why=$(grep 'unmapfuzz' "$log" | tail -1)
 		echo "unmapfuzz review: $what cannot be cut or built: ${why#unmapfuzz review: }" >&2
-		# The names check's own lines: which names the shim lacks (kernel/check.sh).
-		sed -n '/^unmapfuzz: the kernel code uses names/,/^[^ ]/p' "$ROOT/build/logs/$preset.log" | head -8 >&2
+		# Which names the shim lacks, where each is first used and defined,
+		# and the compiler's first error (lib_kernel.sh kernel_cannot_build).
+		grep -E '^  [A-Za-z_0-9]+ .*first at |^first (compiler )?error: ' "$log" | tail -9 >&2
 		echo "  (log: $(review_rel "$log"))" >&2
 		exit 125
 	fi
+	# What the shim took from this tree's headers (a series may add one).
+	local learned
+	learned=$(grep 'kernel mode: ' "$log" | tail -1 | sed -n 's/.*learned from the tree: \([^;]*\).*/\1/p')
+	[ -z "$learned" ] || [ "$learned" = nothing ] ||
+		echo "unmapfuzz review: $what: learned from the tree: $learned" >&2
 	echo "$out"
 }
 

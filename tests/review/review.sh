@@ -6,6 +6,8 @@
 #              a patched tree that cannot be built (exit 125, the missing name)
 #   clean      a refactor series: nothing new, exit 0, the counts of what ran
 #   planted    the third patch plants B20: blamed with its line, exit 1, --json
+#   learned    a series that adds a pure helper to mm/internal.h and calls
+#              it builds: the shim learns the helper from the patched tree
 #   pair_only  --pair-only (base against patched, no reference) still finds
 #              the kernel bug zoo's B5, a patch that only removes lines
 set -uo pipefail
@@ -91,6 +93,14 @@ planted)
 	(cd "$src" && ./unmapfuzz repro --kernel-tree "$base" "$scn" >/dev/null 2>&1) || fail "the reproducer $scn fails on the base"
 	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); f = d["new_failures"]; assert d["schema"] == 1 and len(f) == 1 and f[0]["patch"] == 3 and f[0]["class"] == "INVARIANT rss_counter" and f[0]["line"] == int(sys.argv[2]), d' \
 		"$scratch/review.json" "$line" || fail "review.json: $(head -c 3000 "$scratch/review.json")"
+	;;
+learned)
+	# Patch 1 adds a pure helper to mm/internal.h (a file the fixture does
+	# not have), patch 2 calls it: the shim learns it from the patched
+	# tree, and the refactor changes nothing.
+	expect 0 "^no new failures: " --kernel-tree "$base" --quick --time 4 "$series/learned"
+	has "the patched tree: learned from the tree: pte_batch_room"
+	hasnt "touches files the cut never reads"
 	;;
 pair_only)
 	# B5 removes the per-iteration reset: no added line; the blame points
