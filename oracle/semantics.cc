@@ -60,9 +60,11 @@ namespace
 std::string_view function_text(std::string_view cut, std::string_view name)
 {
         std::string head = std::string(name) + "(";
-        for (size_t at = cut.find(head); at != std::string_view::npos; at = cut.find(head, at + 1)) {
+        for (size_t at = cut.find(head); at != std::string_view::npos;
+             at = cut.find(head, at + 1)) {
                 size_t brace = cut.find('{', at), semi = cut.find(';', at);
-                if (brace == std::string_view::npos || (semi != std::string_view::npos && semi < brace))
+                if (brace == std::string_view::npos ||
+                    (semi != std::string_view::npos && semi < brace))
                         continue;
                 size_t end = cut.find("\n}", brace);
                 return cut.substr(at, end == std::string_view::npos ? std::string_view::npos
@@ -95,17 +97,18 @@ semantics_level semantics_for_cut(const char *cut, int version, int patchlevel, 
         // count, PageAnonExclusive share and swap PTE into nr pages' (its
         // folio_dup_swap_pages(), page_anon_exclusive_batch() sub-batches), and
         // folio_unmap_pte_batch() stops returning 1 for swap-backed anon.
-        bool anon_batching =
-            calls(text, "folio_dup_swap_pages") || calls(text, "page_anon_exclusive_sub_batch") ||
-            calls(text, "page_anon_exclusive_batch");
+        bool anon_batching = calls(text, "folio_dup_swap_pages") ||
+                             calls(text, "page_anon_exclusive_sub_batch") ||
+                             calls(text, "page_anon_exclusive_batch");
         if (l < semantics_level::K6 && anon_batching) {
-                *why = "the Makefile says " + base + ", but the code batches swap-backed anon (" +
-                       (calls(text, "folio_dup_swap_pages") ? "folio_dup_swap_pages()"
-                                                            : "anon-exclusive sub-batches") +
-                       (batch.empty() || batch.find("folio_test_swapbacked") == std::string_view::npos
-                            ? ", folio_unmap_pte_batch() no longer refuses it"
-                            : "") +
-                       "): the level that intends anon batching; --kernel-semantics to choose";
+                *why =
+                    "the Makefile says " + base + ", but the code batches swap-backed anon (" +
+                    (calls(text, "folio_dup_swap_pages") ? "folio_dup_swap_pages()"
+                                                         : "anon-exclusive sub-batches") +
+                    (batch.empty() || batch.find("folio_test_swapbacked") == std::string_view::npos
+                         ? ", folio_unmap_pte_batch() no longer refuses it"
+                         : "") +
+                    "): the level that intends anon batching; --kernel-semantics to choose";
                 return semantics_level::K6;
         }
         // K5: the caller restores every failed anon unmap (7.3's ttu_anon_folio()),

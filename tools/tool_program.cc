@@ -40,7 +40,7 @@ int semantics_cmd(const cli::command_spec &spec, const cli::parsed &args)
                 return cli::ERROR;
         if (args.operands.size() < 3) {
                 std::printf("%s\n", semantics_name(semantics_for_version(
-                                         static_cast<int>(version), static_cast<int>(patchlevel))));
+                                        static_cast<int>(version), static_cast<int>(patchlevel))));
                 return cli::finish_stdout(spec, cli::OK);
         }
         // With the cut: "LEVEL why" on one line, for the kernel-mode line.

@@ -132,8 +132,7 @@ static inline int page_anon_exclusive_batch(int start_idx, int max_len, struct p
 	return idx - start_idx;
 }
 
-static inline int page_anon_exclusive_sub_batch(int start_idx, int max_len,
-						struct page *first_page,
+static inline int page_anon_exclusive_sub_batch(int start_idx, int max_len, struct page *first_page,
 						bool expected_anon_exclusive)
 {
 	return page_anon_exclusive_batch(start_idx, max_len, first_page, expected_anon_exclusive);
@@ -753,14 +752,12 @@ static inline void __kshim_folio_put_swap_3(struct folio *folio, struct page *pa
  * page, the per-page primitive applied to each with the same fault point per
  * page (the dup_swap_fail event), all or nothing like the cluster code.
  */
-static inline int folio_dup_swap_pages(struct folio *folio, struct page *page,
-				       unsigned long nr)
+static inline int folio_dup_swap_pages(struct folio *folio, struct page *page, unsigned long nr)
 {
 	return kshim_dup_swap(__kshim_page_idx(page), (int)nr);
 }
 
-static inline void folio_put_swap_pages(struct folio *folio, struct page *page,
-					unsigned long nr)
+static inline void folio_put_swap_pages(struct folio *folio, struct page *page, unsigned long nr)
 {
 	kshim_put_swap(__kshim_page_idx(page), (int)nr);
 }
