@@ -446,12 +446,12 @@ bool kshim_pte_install_uffd_wp_if_needed(int vma, unsigned long addr, int table,
                pte_install_uffd_wp_if_needed(vma_at(vma), addr, p, to_uf(pteval));
 }
 
-void kshim_cond_install_uffd_wp_ptes(int vma, unsigned long addr, int table, long idx,
+bool kshim_cond_install_uffd_wp_ptes(int vma, unsigned long addr, int table, long idx,
                                      kshim_pte pteval, unsigned int nr)
 {
         pte_ptr p;
-        if (pte_at(table, idx, &p))
-                cond_install_uffd_wp_ptes(vma_at(vma), addr, p, to_uf(pteval), nr);
+        return pte_at(table, idx, &p) &&
+               cond_install_uffd_wp_ptes(vma_at(vma), addr, p, to_uf(pteval), nr);
 }
 
 unsigned int kshim_folio_pte_batch_flags(int vma, int table, long idx, kshim_pte *ptentp,

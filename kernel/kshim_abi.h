@@ -178,7 +178,7 @@ struct kshim_pte kshim_get_and_clear_full_ptes(int mm, unsigned long addr, int t
                                                unsigned int nr, int full);
 bool kshim_pte_install_uffd_wp_if_needed(int vma, unsigned long addr, int table, long idx,
                                          struct kshim_pte pteval);
-void kshim_cond_install_uffd_wp_ptes(int vma, unsigned long addr, int table, long idx,
+bool kshim_cond_install_uffd_wp_ptes(int vma, unsigned long addr, int table, long idx,
                                      struct kshim_pte pteval, unsigned int nr);
 /* folio_pte_batch_flags(): substrate FPB_* flags (mm/internal.h) */
 unsigned int kshim_folio_pte_batch_flags(int vma, int table, long idx, struct kshim_pte *ptentp,

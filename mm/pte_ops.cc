@@ -233,11 +233,13 @@ bool pte_install_uffd_wp_if_needed(vm_area_struct *vma, unsigned long addr, pte_
         return arm;
 }
 
-void cond_install_uffd_wp_ptes(vm_area_struct *vma, unsigned long addr, pte_ptr ptep, pte_t pteval,
+bool cond_install_uffd_wp_ptes(vm_area_struct *vma, unsigned long addr, pte_ptr ptep, pte_t pteval,
                                unsigned int nr)
 {
+        bool armed = false;
         for (unsigned int i = 0; i < nr; i++, addr += PAGE_SIZE)
-                pte_install_uffd_wp_if_needed(vma, addr, ptep + i, pteval);
+                armed |= pte_install_uffd_wp_if_needed(vma, addr, ptep + i, pteval);
+        return armed;
 }
 
 } // namespace uf

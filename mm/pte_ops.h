@@ -42,7 +42,8 @@ pte_t get_and_clear_ptes(mm_struct *mm, unsigned long addr, pte_ptr ptep, unsign
 // is the K0..K4 one; cond_install_uffd_wp_ptes() is the K5 batched form.
 bool pte_install_uffd_wp_if_needed(vm_area_struct *vma, unsigned long addr, pte_ptr ptep,
                                    pte_t pteval);
-void cond_install_uffd_wp_ptes(vm_area_struct *vma, unsigned long addr, pte_ptr ptep, pte_t pteval,
+// True when it installed markers (7.3's cond_install_uffd_wp_ptes() returns it).
+bool cond_install_uffd_wp_ptes(vm_area_struct *vma, unsigned long addr, pte_ptr ptep, pte_t pteval,
                                unsigned int nr);
 
 // Harness-side access that bypasses the per-call checks (building a world,

@@ -1,5 +1,5 @@
 // Decision rules of try_to_unmap_one() that changed between kernel versions
-// (docs/semantics.md 0). The per-PTE reference follows the rules
+// (oracle/semantics.h has the levels). The per-PTE reference follows the rules
 // its world carries, so an old kernel tree can be compared with what its own
 // version intends; the batched model and real kernel code have their rules in
 // their code and ignore these.
@@ -14,9 +14,10 @@ struct unmap_rules {
         // large folio mapped whole inside one page table. Before: stop at the
         // first PTE, mlocking only a small folio.
         bool mlock_large_folios = true;
-        // K5 (mm-unstable, 2026): a swap-backed folio not in the swap cache gets
-        // its cleared PTE back before the walk stops. K0..K4 WARN_ON_ONCE() and
-        // leave the PTE cleared (B10).
+        // K5 (7.3, ttu_anon_folio(): the caller restores every failed anon
+        // unmap with set_ptes()): a swap-backed folio not in the swap cache gets
+        // its cleared PTE back, after the same WARN_ON_ONCE(), before the walk
+        // stops. K0..K4 WARN_ON_ONCE() and leave the PTE cleared (B10).
         bool nocache_restores = true;
         // Before faeb2831b517 (v6.15): the lazyfree check tests the references
         // first and the folio's dirty flag only when they are right (one

@@ -15,6 +15,11 @@ enum {
         PROBE_HUGETLB,         /* a hugetlb helper */
         PROBE_FPB_9,           /* the nine-argument folio_pte_batch() */
         PROBE_SWAP_DUP,        /* swap_duplicate() of a page's entry */
+        PROBE_DUP_SWAP_PAGES,  /* folio_dup_swap_pages() of pages 1-3 */
+        PROBE_DUP_SWAP_FOLIO,  /* folio_dup_swap(folio, NULL): every page */
+        PROBE_PAE_SUB_BATCH,   /* page_anon_exclusive_sub_batch() from page 0 */
+        PROBE_NEXT_SWP,        /* pte_next_swp_offset() of page 1's exclusive swap pte */
+        PROBE_UFFD_NAMES,      /* 7.3's uffd names on a swap pte */
 };
 
 int probe_mode;
@@ -89,6 +94,35 @@ bool kshim_extracted_try_to_unmap_one(struct folio *folio, struct vm_area_struct
         case PROBE_SWAP_DUP:
                 probe_nr = swap_duplicate(page_swap_entry(folio_page(folio, 1)));
                 break;
+        case PROBE_DUP_SWAP_PAGES:
+                probe_nr = folio_dup_swap_pages(folio, folio_page(folio, 1), 3);
+                if (!probe_nr)
+                        folio_put_swap_pages(folio, folio_page(folio, 2), 1);
+                break;
+        case PROBE_DUP_SWAP_FOLIO:
+                probe_nr = folio_dup_swap(folio, NULL);
+                break;
+        case PROBE_PAE_SUB_BATCH: {
+                struct page *first = folio_page(folio, 0);
+
+                probe_nr = page_anon_exclusive_sub_batch(0, (int)folio_nr_pages(folio), first,
+                                                         PageAnonExclusive(first));
+                break;
+        }
+        case PROBE_NEXT_SWP:
+                probe_pte = pte_next_swp_offset(
+                    pte_swp_mkexclusive(swp_entry_to_pte(page_swap_entry(folio_page(folio, 1)))));
+                probe_nr =
+                    pte_to_swp_entry(probe_pte).val == page_swap_entry(folio_page(folio, 2)).val;
+                break;
+        case PROBE_UFFD_NAMES: {
+                pte_t swp = pte_swp_mkuffd(swp_entry_to_pte(page_swap_entry(folio_page(folio, 0))));
+
+                probe_nr = pte_swp_uffd(swp) && pte_swp_uffd_any(swp) &&
+                           !pte_uffd(ptep_get(pvmw.pte)) && __is_defined(CONFIG_SWAP) &&
+                           !__is_defined(__HAVE_ARCH_UNMAP_ONE);
+                break;
+        }
         }
         page_vma_mapped_walk_done(&pvmw);
 out:

@@ -8,14 +8,14 @@
 #include <fstream>
 #include <string>
 
-#include "scenario/scenario.h"
-#include "scenario/scenario_text.h"
-#include "oracle/program.h"
-#include "scenario/world_builder.h"
 #include "kernel/kshim_abi.h"
 #include "kernel/rmap.h"
 #include "mm/pte_ops.h"
 #include "mm/tlb.h"
+#include "oracle/program.h"
+#include "scenario/scenario.h"
+#include "scenario/scenario_text.h"
+#include "scenario/world_builder.h"
 
 extern "C" {
 extern int probe_mode, probe_calls, probe_nr, probe_any_writable, probe_list_was_empty;
@@ -37,6 +37,11 @@ enum {
         PROBE_HUGETLB,
         PROBE_FPB_9,
         PROBE_SWAP_DUP,
+        PROBE_DUP_SWAP_PAGES,
+        PROBE_DUP_SWAP_FOLIO,
+        PROBE_PAE_SUB_BATCH,
+        PROBE_NEXT_SWP,
+        PROBE_UFFD_NAMES,
 };
 
 // Order-2 folio at the end of a PTE table (slot 508..511), writable pages 0-1
@@ -205,6 +210,68 @@ TEST(KernelShim, SwapDuplicateByEntryRaisesThatPagesSwapCount)
         EXPECT_EQ(probe_nr, 0);
         EXPECT_EQ(r.w.swap_count[1], 2) << "once per mm";
         EXPECT_EQ(r.w.swap_count[0], 0);
+}
+
+// The anon-batching series' folio_dup_swap_pages(): each page's count raised,
+// once per mm; folio_put_swap_pages() drops one page's again.
+TEST(KernelShim, FolioDupSwapPagesRaisesEachPagesCount)
+{
+        probe_run r;
+        run(PROBE_DUP_SWAP_PAGES, &r);
+        EXPECT_EQ(probe_nr, 0);
+        EXPECT_EQ(r.w.swap_count[0], 0);
+        EXPECT_EQ(r.w.swap_count[1], 2);
+        EXPECT_EQ(r.w.swap_count[2], 0) << "raised twice, put twice";
+        EXPECT_EQ(r.w.swap_count[3], 2);
+}
+
+// The per-page fault point applies to each page of the batch, and a failure
+// leaves no count raised (the cluster code rolls back what it raised).
+TEST(KernelShim, FolioDupSwapPagesFailsAtAnyPageAndRollsBack)
+{
+        probe_run r;
+        run(PROBE_DUP_SWAP_PAGES, &r, R"(unmapfuzz-scenario v1
+folio anon order=2
+pae 0-1
+vma 0 mm=0 start=0x3f0000 end=0x400000 folio=0x3fc000
+pte vma=0 pages=0-1 present write
+pte vma=0 pages=2-3 present
+event dup_swap_fail page=3
+)");
+        EXPECT_LT(probe_nr, 0);
+        for (int p = 0; p < 4; p++)
+                EXPECT_EQ(r.w.swap_count[p], 0) << "page " << p;
+}
+
+TEST(KernelShim, FolioDupSwapOfNoPageRaisesTheWholeFolio)
+{
+        probe_run r;
+        run(PROBE_DUP_SWAP_FOLIO, &r);
+        EXPECT_EQ(probe_nr, 0);
+        for (int p = 0; p < 4; p++)
+                EXPECT_EQ(r.w.swap_count[p], 2) << "page " << p;
+}
+
+TEST(KernelShim, AnonExclusiveSubBatchStopsAtTheFirstPageThatDiffers)
+{
+        probe_run r;
+        run(PROBE_PAE_SUB_BATCH, &r);
+        EXPECT_EQ(probe_nr, 2) << "pae 0-1";
+}
+
+TEST(KernelShim, NextSwapOffsetKeepsTheSoftwareBits)
+{
+        probe_run r;
+        run(PROBE_NEXT_SWP, &r);
+        EXPECT_EQ(probe_nr, 1) << "page 2's slot";
+        EXPECT_TRUE(probe_pte.bits & KSHIM_PTE_SWP_EXCLUSIVE);
+}
+
+TEST(KernelShim, TheUffdNamesOf73AndIsDefined)
+{
+        probe_run r;
+        run(PROBE_UFFD_NAMES, &r);
+        EXPECT_EQ(probe_nr, 1);
 }
 
 } // namespace

@@ -114,6 +114,30 @@ static inline bool PageAnonExclusive(const struct page *page)
 	return kshim_page_anon_exclusive(__kshim_page_idx(page));
 }
 
+/*
+ * How many pages from first_page + start_idx on share the expected
+ * PageAnonExclusive, at most max_len: the sub-batch helper of mm/mprotect.c
+ * (cac1db8c3aad, 6.18; page_anon_exclusive_batch() since 7.3), which the
+ * 2026 anon-batching series moves to mm/internal.h for try_to_unmap_one().
+ * It only reads the pages' flags.
+ */
+static inline int page_anon_exclusive_batch(int start_idx, int max_len, struct page *first_page,
+					    bool expected_anon_exclusive)
+{
+	int idx;
+
+	for (idx = start_idx + 1; idx < start_idx + max_len; ++idx)
+		if (expected_anon_exclusive != PageAnonExclusive(first_page + idx))
+			break;
+	return idx - start_idx;
+}
+
+static inline int page_anon_exclusive_sub_batch(int start_idx, int max_len, struct page *first_page,
+						bool expected_anon_exclusive)
+{
+	return page_anon_exclusive_batch(start_idx, max_len, first_page, expected_anon_exclusive);
+}
+
 static inline bool PageHWPoison(const struct page *page)
 {
 	return kshim_page_hwpoison(__kshim_page_idx(page));
@@ -237,6 +261,21 @@ static inline void dec_mm_counter(struct mm_struct *mm, int member)
 }
 
 static inline void update_hiwater_rss(struct mm_struct *mm) {}
+
+/*
+ * The mmlist block try_to_unmap_one() had inline until 7.2, a helper of
+ * mm/internal.h since 7.3: the first swap entry of an mm puts it on
+ * init_mm's list for swapoff. No model effect beyond the shadow's list.
+ */
+static inline void mm_prepare_for_swap_entries(struct mm_struct *mm)
+{
+	if (list_empty(&mm->mmlist)) {
+		spin_lock(&mmlist_lock);
+		if (list_empty(&mm->mmlist))
+			list_add(&mm->mmlist, &init_mm.mmlist);
+		spin_unlock(&mmlist_lock);
+	}
+}
 
 /* ---- rmap, mlock ---- */
 static inline void folio_remove_rmap_ptes(struct folio *folio, struct page *page, int nr_pages,
@@ -404,14 +443,27 @@ static inline bool pte_install_uffd_wp_if_needed(struct vm_area_struct *vma, uns
 	return kshim_pte_install_uffd_wp_if_needed(vma->kshim_index, addr, t, i, pteval);
 }
 
-static inline void cond_install_uffd_wp_ptes(struct vm_area_struct *vma, unsigned long addr,
-					     pte_t *ptep, pte_t pteval, unsigned int nr)
+/*
+ * A marker on each of nr cleared entries when pteval was uffd-wp protected in
+ * a file VMA registered for uffd-wp; true when it installed them (mm/memory.c
+ * cond_install_uffd_wp_ptes(), 7.3; the 2026 anon-batching series calls the
+ * same helper install_uffd_wp_ptes_if_needed()).
+ */
+static inline bool cond_install_uffd_wp_ptes(struct vm_area_struct *vma, unsigned long addr,
+					     pte_t *ptep, pte_t pteval, unsigned long nr)
 {
 	int t;
 	long i;
 
 	__kshim_pte_loc(ptep, &t, &i);
-	kshim_cond_install_uffd_wp_ptes(vma->kshim_index, addr, t, i, pteval, nr);
+	return kshim_cond_install_uffd_wp_ptes(vma->kshim_index, addr, t, i, pteval,
+					       (unsigned int)nr);
+}
+
+static inline bool install_uffd_wp_ptes_if_needed(struct vm_area_struct *vma, unsigned long addr,
+						  pte_t *ptep, pte_t pteval, unsigned long nr)
+{
+	return cond_install_uffd_wp_ptes(vma, addr, ptep, pteval, nr);
 }
 
 /*
@@ -663,8 +715,15 @@ static inline void swap_free(swp_entry_t entry)
 	swap_free_nr(entry, 1);
 }
 
+/*
+ * folio_dup_swap(folio, page): one page's slot, or every slot of the folio
+ * for a NULL page (mm/swapfile.c since 6.19). All or nothing: a failure rolls
+ * back the slots it raised (swap_dup_entries_cluster()).
+ */
 static inline int __kshim_folio_dup_swap_2(struct folio *folio, struct page *page)
 {
+	if (!page)
+		return kshim_dup_swap(0, (int)folio_nr_pages(folio));
 	return kshim_dup_swap(__kshim_page_idx(page), 1);
 }
 
@@ -676,7 +735,10 @@ static inline int __kshim_folio_dup_swap_3(struct folio *folio, struct page *pag
 
 static inline void __kshim_folio_put_swap_2(struct folio *folio, struct page *page)
 {
-	kshim_put_swap(__kshim_page_idx(page), 1);
+	if (!page)
+		kshim_put_swap(0, (int)folio_nr_pages(folio));
+	else
+		kshim_put_swap(__kshim_page_idx(page), 1);
 }
 
 static inline void __kshim_folio_put_swap_3(struct folio *folio, struct page *page, int nr)
@@ -684,6 +746,36 @@ static inline void __kshim_folio_put_swap_3(struct folio *folio, struct page *pa
 	kshim_put_swap(__kshim_page_idx(page), nr);
 }
 #define folio_put_swap(...) __KSHIM_BY_ARGS(__kshim_folio_put_swap, __VA_ARGS__)
+
+/*
+ * The 2026 anon-batching series' batched forms: nr consecutive pages from
+ * page, the per-page primitive applied to each with the same fault point per
+ * page (the dup_swap_fail event), all or nothing like the cluster code.
+ */
+static inline int folio_dup_swap_pages(struct folio *folio, struct page *page, unsigned long nr)
+{
+	return kshim_dup_swap(__kshim_page_idx(page), (int)nr);
+}
+
+static inline void folio_put_swap_pages(struct folio *folio, struct page *page, unsigned long nr)
+{
+	kshim_put_swap(__kshim_page_idx(page), (int)nr);
+}
+
+/*
+ * A swap pte's entry moved by delta slots, its software bits kept
+ * (mm/internal.h pte_move_swp_offset(), pte_next_swp_offset()).
+ */
+static inline pte_t pte_move_swp_offset(pte_t pte, long delta)
+{
+	pte.val = (uint32_t)((long)pte.val + delta);
+	return pte;
+}
+
+static inline pte_t pte_next_swp_offset(pte_t pte)
+{
+	return pte_move_swp_offset(pte, 1);
+}
 
 static inline int arch_unmap_one(struct mm_struct *mm, struct vm_area_struct *vma,
 				 unsigned long addr, pte_t orig_pte)
@@ -914,6 +1006,9 @@ static inline unsigned long vma_address_end(struct page_vma_mapped_walk *pvmw)
 #define folio_dup_swap(...) __KSHIM_AT(__KSHIM_BY_ARGS(__kshim_folio_dup_swap, __VA_ARGS__))
 #undef folio_put_swap
 #define folio_put_swap(...) __KSHIM_AT(__KSHIM_BY_ARGS(__kshim_folio_put_swap, __VA_ARGS__))
+#define folio_dup_swap_pages(...) __KSHIM_AT(folio_dup_swap_pages(__VA_ARGS__))
+#define folio_put_swap_pages(...) __KSHIM_AT(folio_put_swap_pages(__VA_ARGS__))
+#define install_uffd_wp_ptes_if_needed(...) __KSHIM_AT(install_uffd_wp_ptes_if_needed(__VA_ARGS__))
 #undef split_huge_pmd_locked
 #define split_huge_pmd_locked(...)                                                                 \
 	__KSHIM_AT(__KSHIM_BY_ARGS(__kshim_split_huge_pmd_locked, __VA_ARGS__))

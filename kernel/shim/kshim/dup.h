@@ -39,6 +39,8 @@
 #define __kshim_is_defined(x) __kshim_is_defined2(x)
 #define IS_ENABLED(option) __kshim_is_defined(option)
 #define IS_BUILTIN(option) __kshim_is_defined(option)
+/* include/linux/kconfig.h's name for the same test (e.g. __HAVE_ARCH_UNMAP_ONE). */
+#define __is_defined(x) __kshim_is_defined(x)
 
 /*
  * __KSHIM_BY_ARGS(name, args...) calls name_N(args...) for N arguments: how
@@ -242,10 +244,34 @@ static inline bool pte_unused(pte_t pte)
 	return pte_present(pte) && (pte.bits & KSHIM_PTE_UNUSED);
 }
 
-/* The RWP series' name for the uffd bit of a present entry. */
+/*
+ * 7.3's names for the uffd bit (the VM_UFFD_RWP series renamed the
+ * uffd-wp accessors: the same bit also marks read-write-protected entries).
+ */
 static inline bool pte_uffd(pte_t pte)
 {
 	return pte_uffd_wp(pte);
+}
+
+static inline bool pte_swp_uffd(pte_t pte)
+{
+	return pte_swp_uffd_wp(pte);
+}
+
+static inline pte_t pte_swp_mkuffd(pte_t pte)
+{
+	return pte_swp_mkuffd_wp(pte);
+}
+
+static inline pte_t pte_mkuffd(pte_t pte)
+{
+	return pte_mkuffd_wp(pte);
+}
+
+static inline pte_t pte_swp_clear_uffd(pte_t pte)
+{
+	pte.bits &= (uint8_t)~KSHIM_PTE_UFFD_WP;
+	return pte;
 }
 
 static inline bool pte_same(pte_t a, pte_t b)
@@ -273,6 +299,12 @@ static inline bool is_swap_pte(pte_t pte)
 static inline bool pte_swp_uffd_wp_any(pte_t pte)
 {
 	return is_swap_pte(pte) && (pte.bits & KSHIM_PTE_UFFD_WP);
+}
+
+/* 7.3's name for it (include/linux/userfaultfd_k.h). */
+static inline bool pte_swp_uffd_any(pte_t pte)
+{
+	return pte_swp_uffd_wp_any(pte);
 }
 
 /* pte_batch_hint(): 1 without contiguous-PTE hints. */

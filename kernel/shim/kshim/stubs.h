@@ -82,6 +82,7 @@ void kshim_bug(const char *file, unsigned int line, const char *func, const char
 	((void)__KSHIM_WARN(condition, "VM_WARN_ON_FOLIO(" #condition ")"))
 #define VM_WARN_ON_ONCE_FOLIO(condition, folio)                                                    \
 	__KSHIM_WARN(condition, "VM_WARN_ON_ONCE_FOLIO(" #condition ")")
+#define VM_WARN_ON_PAGE(condition, page) __KSHIM_WARN(condition, "VM_WARN_ON_PAGE(" #condition ")")
 #define VM_WARN_ON_ONCE_PAGE(condition, page)                                                      \
 	__KSHIM_WARN(condition, "VM_WARN_ON_ONCE_PAGE(" #condition ")")
 #define VM_WARN_ON_ONCE_MM(condition, mm)                                                          \
