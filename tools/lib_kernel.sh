@@ -184,11 +184,15 @@ kernel_setup() { # PRESET...
 		semantics=${OPT[--kernel-semantics]} why="--kernel-semantics"
 		KERNEL_OPTS+=" --kernel-semantics $semantics"
 	else
-		semantics=$("$ROOT/build/$1/unmapfuzz-tool" semantics "$KERNEL_MAJOR" "$KERNEL_MINOR") ||
+		# The Makefile's version, raised when the cut's code is newer than
+		# it (a series on an older base): "LEVEL reason" (oracle/semantics.h).
+		local line
+		line=$("$ROOT/build/$1/unmapfuzz-tool" semantics "$KERNEL_MAJOR" "$KERNEL_MINOR" "$cut") ||
 			die "no semantics level for $KERNEL_VERSION"
-		why="the Makefile's $KERNEL_MAJOR.$KERNEL_MINOR; --kernel-semantics to choose"
+		semantics=${line%% *} why=${line#* }
 	fi
 	[ "$against" = reference ] || KERNEL_OPTS+=" --against $against"
+	KERNEL_SEMANTICS=$semantics
 	KERNEL_KEY=$(kernel_key "$cut" "$learn/learned.h" "$user_shim" "$semantics $against")
 	KERNEL_HOME=$WORK/kernel/$KERNEL_KEY
 	local preset dir includes

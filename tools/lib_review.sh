@@ -350,10 +350,9 @@ review_variant() { # PRESET TREE WHAT [PARTS]
 		OPT["--kernel-deb"]=""
 		OPT["--against"]=reference
 		kernel_setup "$preset" 2>>"$log" >&2
-		semantics=${OPT[--kernel-semantics]:-}
-		[ -n "$semantics" ] ||
-			semantics=$("$ROOT/build/$preset/unmapfuzz-tool" semantics "$KERNEL_MAJOR" "$KERNEL_MINOR")
-		echo "$KERNEL_KEY $semantics $KERNEL_VERSION"
+		# The level kernel_setup chose: the Makefile's, or a newer one when
+		# the series brings newer code (the kernel-mode line says why).
+		echo "$KERNEL_KEY $KERNEL_SEMANTICS $KERNEL_VERSION"
 	) || rc=$?
 	if [ "$rc" -ne 0 ] || [ -z "$out" ]; then
 		[ "$rc" -ne 130 ] || exit 130
