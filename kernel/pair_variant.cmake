@@ -16,6 +16,10 @@
 include_guard(GLOBAL)
 
 function(uf_kernel_pair key base_cut patched_cut semantics source version)
+  # BASE_INCLUDE, PATCHED_INCLUDE: each cut's force-included headers, as
+  # uf_kernel_variant()'s INCLUDE (the helpers the shim learned from that
+  # tree: a series may add one the base lacks).
+  cmake_parse_arguments(PARSE_ARGV 6 arg "" "" "BASE_INCLUDE;PATCHED_INCLUDE")
   set(dir ${PROJECT_BINARY_DIR}/kernel/${key})
   file(MAKE_DIRECTORY ${dir})
   file(GLOB shim_headers ${UF_KERNEL_DIR}/shim/kshim/*.h)
@@ -23,17 +27,25 @@ function(uf_kernel_pair key base_cut patched_cut semantics source version)
   foreach(side base patched)
     if(side STREQUAL "base")
       set(cut ${base_cut})
+      set(includes ${arg_BASE_INCLUDE})
     else()
       set(cut ${patched_cut})
+      set(includes ${arg_PATCHED_INCLUDE})
     endif()
+    set(c_options ${UF_KERNEL_C_OPTIONS})
+    set(c_target_options ${UF_KERNEL_C_OPTIONS})
+    foreach(h ${includes})
+      list(APPEND c_options -include ${h})
+      list(APPEND c_target_options "SHELL:-include ${h}")
+    endforeach()
     add_custom_command(OUTPUT ${dir}/names-${side}.ok
       COMMAND ${UF_KERNEL_DIR}/check.sh ${dir}/names-${side}.ok ${cut} ${CMAKE_C_COMPILER}
-        ${UF_KERNEL_C_OPTIONS} ${UF_KERNEL_C_WARNINGS}
+        ${c_options} ${UF_KERNEL_C_WARNINGS}
       DEPENDS ${cut} ${UF_KERNEL_DIR}/check.sh ${UF_KERNEL_DIR}/shim/kshim.h ${shim_headers}
-        ${UF_KERNEL_DIR}/kshim_abi.h
+        ${UF_KERNEL_DIR}/kshim_abi.h ${includes}
       COMMENT "kernel ${key}: checking the ${side} cut's names against the shim" VERBATIM)
     add_library(uf_kpair_${key}_${side} OBJECT EXCLUDE_FROM_ALL ${cut})
-    target_compile_options(uf_kpair_${key}_${side} PRIVATE ${UF_KERNEL_C_OPTIONS}
+    target_compile_options(uf_kpair_${key}_${side} PRIVATE ${c_target_options}
       ${UF_KERNEL_C_WARNINGS})
     target_compile_definitions(uf_kpair_${key}_${side} PRIVATE
       kshim_extracted_try_to_unmap_one=kshim_pair_${side}_try_to_unmap_one)

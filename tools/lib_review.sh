@@ -381,16 +381,21 @@ review_pair() { # PRESET BASE_KEY PATCHED_KEY SEMANTICS VERSION [PARTS]
 	local part targets=()
 	# The cuts as the dev preset's variants hold them (the same text in every preset).
 	cuts=$ROOT/build/dev/kernel
-	key=pair-$({ cat "$cuts/$bkey/rmap.c"; echo; cat "$cuts/$pkey/rmap.c"; echo "$semantics"; } | sha256sum | cut -c1-12)
+	# The two variants' keys cover each cut, its learned helpers, the shim
+	# and the bridge (lib_kernel.sh kernel_key).
+	key=pair-$(echo "$bkey $pkey $semantics" | sha256sum | cut -c1-12)
 	dir=$ROOT/build/$preset/kernel/$key
 	if [ ! -f "$dir/variant.cmake" ]; then
 		mkdir -p "$dir/base" "$dir/patched" &&
-			cp "$cuts/$bkey/rmap.c" "$dir/base/rmap.c" && cp "$cuts/$pkey/rmap.c" "$dir/patched/rmap.c" ||
+			cp "$cuts/$bkey/rmap.c" "$dir/base/rmap.c" && cp "$cuts/$pkey/rmap.c" "$dir/patched/rmap.c" &&
+			cp "$cuts/$bkey/learned.h" "$dir/base/learned.h" &&
+			cp "$cuts/$pkey/learned.h" "$dir/patched/learned.h" ||
 			die "cannot write $dir"
 		{
 			echo "include(\${PROJECT_SOURCE_DIR}/kernel/pair_variant.cmake)"
-			printf 'uf_kernel_pair(%s ${CMAKE_CURRENT_LIST_DIR}/base/rmap.c ${CMAKE_CURRENT_LIST_DIR}/patched/rmap.c %s "%s" "%s")\n' \
+			printf 'uf_kernel_pair(%s ${CMAKE_CURRENT_LIST_DIR}/base/rmap.c ${CMAKE_CURRENT_LIST_DIR}/patched/rmap.c %s "%s" "%s"' \
 				"$key" "$semantics" "base against patched" "${version//\"/}"
+			printf ' BASE_INCLUDE ${CMAKE_CURRENT_LIST_DIR}/base/learned.h PATCHED_INCLUDE ${CMAKE_CURRENT_LIST_DIR}/patched/learned.h)\n'
 		} >"$dir/variant.cmake.new" && mv "$dir/variant.cmake.new" "$dir/variant.cmake" ||
 			die "cannot write $dir/variant.cmake"
 		if ! (trap cleanup EXIT; kernel_reconfigure "$preset") 2>>"$log"; then
