@@ -30,9 +30,9 @@ rm -rf "$BUILD"
 mkdir -p "$BUILD/obj" "$BUILD/seeds" "$OUT"
 
 # The libraries of CMakeLists.txt: mm <- reference, batched <- scenario,
-# oracle, report, search <- fuzz, and
-# the default program (oracle/program_default.cc). Kernel mode stays out: no
-# kernel/ source and no oracle/program_kernel.cc, so no kernel code (GPL-2.0)
+# oracle, report, search <- fuzz, and the default program
+# (oracle/program_default.cc). Kernel mode stays out: no kernel/ source and
+# no oracle/program_kernel.cc or program_pair.cc, so no kernel code (GPL-2.0)
 # is ever in what OSS-Fuzz or ClusterFuzzLite builds. The bug-zoo models
 # that name known bugs (oracle/zoo_models.cmake) are a CMake step; here the
 # table is empty and only the reference's models name them.
@@ -40,7 +40,7 @@ LIB_SOURCES=("$SRC_DIR"/mm/*.cc "$SRC_DIR"/reference/*.cc "$SRC_DIR"/batched/*.c
 # fuzz/afl_mutator.cc is a library for afl-fuzz to load (./unmapfuzz fuzz
 # --engine afl), not part of the target.
 for src in "$SRC_DIR"/{scenario,oracle,report,search,fuzz}/*.cc; do
-	case ${src##*/} in program_kernel.cc | afl_mutator.cc) ;; *) LIB_SOURCES+=("$src") ;; esac
+	case ${src##*/} in program_kernel.cc | program_pair.cc | afl_mutator.cc) ;; *) LIB_SOURCES+=("$src") ;; esac
 done
 sed -e 's/@UF_ZOO_MODEL_DECLS@//' -e 's/@UF_ZOO_MODEL_ROWS@//' "$SRC_DIR/oracle/zoo_models.cc.in" \
 	>"$BUILD/zoo_models.cc"
