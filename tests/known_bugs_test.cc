@@ -74,8 +74,9 @@ TEST(KnownBugs, ZooModelsNamed)
                 EXPECT_NE(result.v.known, nullptr)
                     << m->name << ": " << result.v.class_name() << "\n"
                     << trace_of(result);
-                if (result.v.known)
+                if (result.v.known) {
                         EXPECT_STREQ(result.v.known->id, k->id) << m->name;
+                }
                 run_scenario_with(s, &result, reference::try_to_unmap, batched::try_to_unmap);
                 EXPECT_TRUE(result.v.ok()) << m->name << ": " << result.v.class_name();
                 EXPECT_EQ(result.v.known, nullptr) << m->name;
