@@ -77,8 +77,10 @@ key2=$(sed -n 's/.*variant \([0-9a-f]\{12\}\)$/\1/p' <<<"$LAST")
 [ -n "$key1" ] && [ "$key1" != "$key2" ] || fail "the edit did not make a new variant ($key1, $key2)"
 
 # fuzz, then triage of its crash files: B7 named, reproducers that replay.
+# --time is a wall-clock limit with a tenth kept back to replay the crash
+# files: 40 s leaves 4 s, enough for the first ones on a busy machine.
 expect 1 "^INVARIANT lazyfree_clean_swapbacked known=B7 .*\./unmapfuzz repro --kernel-tree $fx/v6.12 " \
-	fuzz --kernel-tree "$fx/v6.12" --time 5 --jobs 1
+	fuzz --kernel-tree "$fx/v6.12" --time 40 --jobs 1
 grep -q "^known bug B7: " <<<"$LAST" || fail "fuzz: no known-bug line"
 grep -q "run longer with: ./unmapfuzz fuzz --kernel-tree $fx/v6.12 --time 3600 " <<<"$LAST" ||
 	fail "fuzz: the run-longer hint drops the kernel tree"
