@@ -9,7 +9,6 @@
 //   UF_KERNEL_SOURCE     the patched tree's mm/rmap.c, UF_KERNEL_VERSION its version
 #include "kernel/rmap.h"
 #include "oracle/program.h"
-#include "reference/rmap.h"
 
 #ifndef UF_KERNEL_SEMANTICS
 #error "a kernel pair program needs UF_KERNEL_SEMANTICS"
@@ -39,11 +38,6 @@ bool patched_try_to_unmap(folio *folio, unsigned int flags)
         kshim_pair_side = 0;
         return ret;
 }
-
-// oracle/known_bugs.cc runs the reference to tell a known bug; the other
-// programs bring reference/ in through a slot, this one through this
-// pointer, or the static link would have dropped it before the oracle asks.
-[[gnu::used]] bool (*const keep_reference)(folio *, unsigned int) = reference::try_to_unmap;
 
 constexpr program_config config = {
     {"base", base_try_to_unmap, true},
