@@ -58,10 +58,7 @@ fuzz() {
 }
 fuzz "$tmp/all" "$seeds"
 all_found=$found all_execs=$execs
-mkdir -p "$tmp/quiet-seeds"
-for seed in "$seeds"/*; do
-	"$planted/unmap_diff" "$seed" >/dev/null 2>&1 && cp "$seed" "$tmp/quiet-seeds/"
-done
+"$src/tests/quiet_seeds.sh" "$planted/unmapfuzz-tool" "$seeds" "$tmp/quiet-seeds" || fail "cannot replay the seeds"
 nquiet=$(find "$tmp/quiet-seeds" -type f | wc -l)
 found="" execs=""
 [ "$nquiet" -gt 0 ] && fuzz "$tmp/quiet" "$tmp/quiet-seeds"
