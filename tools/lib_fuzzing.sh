@@ -136,12 +136,11 @@ afl_env() {
 }
 
 # The structure-aware mutator (fuzz/afl_mutator.cc, scenario/mutate.h) as
-# AFL++'s custom mutator, beside its own havoc stage, with
-# UNMAPFUZZ_MUTATOR=1; by default AFL++ keeps to its byte-level mutations,
-# as libFuzzer does (docs/mutation.md, "Determinism").
+# AFL++'s custom mutator, beside its own havoc stage, as libFuzzer's is on
+# by default; UNMAPFUZZ_MUTATOR=0 leaves AFL++ to its byte-level mutations.
 afl_mutator_env() {
 	unset AFL_CUSTOM_MUTATOR_LIBRARY
-	[ "${UNMAPFUZZ_MUTATOR:-0}" = 1 ] || return 0
+	[ "${UNMAPFUZZ_MUTATOR:-1}" != 0 ] || return 0
 	build dev unmapfuzz_afl_mutator
 	export AFL_CUSTOM_MUTATOR_LIBRARY=$ROOT/build/dev/libunmapfuzz_afl_mutator.so
 }

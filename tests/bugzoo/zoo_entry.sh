@@ -15,9 +15,6 @@
 # plants its bug in) is skipped: exit 77, ctest's SKIP_RETURN_CODE, and a row
 # saying "not applicable to this tree".
 set -uo pipefail
-# Detection is measured with the best search, the structure-aware mutator
-# (off by default in the target: docs/mutation.md, "Determinism").
-export UNMAPFUZZ_MUTATOR=${UNMAPFUZZ_MUTATOR:-1}
 name=$1 src=$2 bin=$3
 patch=$src/tests/bugzoo/$name.patch
 regress=$src/corpus/regression/$name.scn

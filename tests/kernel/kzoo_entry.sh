@@ -6,9 +6,6 @@
 # Builds it and the clean fixture (unless kzoo.build did), then runs
 # tests/kernel/kzoo_check.sh.
 set -uo pipefail
-# Detection is measured with the best search, the structure-aware mutator
-# (off by default in the target: docs/mutation.md, "Determinism").
-export UNMAPFUZZ_MUTATOR=${UNMAPFUZZ_MUTATOR:-1}
 name=$1 src=$2 bin=$3 shape=$4
 log=$bin/kzoo-work/$name.build.log
 mkdir -p "$bin/kzoo-work"
