@@ -1,7 +1,7 @@
 # usage: ./unmapfuzz check [OPTIONS] [FILE|DIR...]
 # about: replay the seeds and the regressions (or your own scenarios) only, in seconds: the edit-check loop of a port
 # options: replay
-# option: --ignore-known - a seed or regression a known bug explains passes (listed as KNOWN)
+# option: --ignore-known - a scenario a known bug explains passes (listed as KNOWN)
 # option: --json FILE - also write the result to FILE as one JSON document (docs/command-line.md)
 # options: kernel
 # operands: 0 -

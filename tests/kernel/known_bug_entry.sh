@@ -13,8 +13,11 @@ name=$1 src=$2 bin=$3
 patch=$src/tests/kernel/known_bugs/$name.patch
 log=$bin/kbug-work/$name.build.log
 mkdir -p "$bin/kbug-work"
-cmake --build "$bin" --target "kernel_kbug-$name" >"$log" 2>&1 ||
-	{ tail -20 "$log" >&2; echo "known bug $name: the patch does not apply or the variant does not build" >&2; exit 1; }
+# Under ctest kernel.patched.build has built the variant (UNMAPFUZZ_PREBUILT=1).
+if [ -z "${UNMAPFUZZ_PREBUILT:-}" ]; then
+	cmake --build "$bin" --target "kernel_kbug-$name" >"$log" 2>&1 ||
+		{ tail -20 "$log" >&2; echo "known bug $name: the patch does not apply or the variant does not build" >&2; exit 1; }
+fi
 field() { sed -n "s/^# $1: //p" "$patch" | head -1; }
 scn=$src/corpus/$(field scenario).scn want_rc=$(field exit) want_verdict=$(field verdict) not=$(field not-named)
 [ -f "$scn" ] && [ -n "$want_rc" ] && [ -n "$want_verdict" ] && [ -n "$not" ] ||
