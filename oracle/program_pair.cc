@@ -4,15 +4,10 @@
 // against kernel: a series that only refactors or batches what the base
 // already did is judged against the base's own code, with the allowed
 // differences of the patched tree's semantics level (rules_for()).
-// Built once per pair with
-//   UF_KERNEL_SEMANTICS  the patched tree's level, e.g. K4
-//   UF_KERNEL_SOURCE     the patched tree's mm/rmap.c, UF_KERNEL_VERSION its version
+// Built once per pair with the macros of oracle/program_kernel.h, those of
+// the patched tree (its level, its mm/rmap.c and version).
 #include "kernel/rmap.h"
-#include "oracle/program.h"
-
-#ifndef UF_KERNEL_SEMANTICS
-#error "a kernel pair program needs UF_KERNEL_SEMANTICS"
-#endif
+#include "oracle/program_kernel.h"
 
 // kernel/shim/pair_glue.c: which cut the next try_to_unmap_one() call runs.
 extern "C" int kshim_pair_side;
@@ -39,14 +34,8 @@ bool patched_try_to_unmap(folio *folio, unsigned int flags)
         return ret;
 }
 
-constexpr program_config config = {
-    {"base", base_try_to_unmap, true},
-    {"patched", patched_try_to_unmap, true},
-    semantics_level::UF_KERNEL_SEMANTICS,
-    rules_for(semantics_level::UF_KERNEL_SEMANTICS),
-    UF_KERNEL_SOURCE,
-    UF_KERNEL_VERSION,
-};
+constexpr program_config config = kernel_program_config({"base", base_try_to_unmap, true},
+                                                        {"patched", patched_try_to_unmap, true});
 
 } // namespace
 

@@ -29,22 +29,8 @@ export UNMAPFUZZ_WORK=$scratch/work
 uf=$src/unmapfuzz tool=$src/build/dev/unmapfuzz-tool
 seed=$src/corpus/seeds/s01_lazyfree_order4_discard.scn
 regress=$src/corpus/regression/$zoo.scn
-fails=0 tried=0
-fail() { echo "FAILED: $*"; fails=$((fails + 1)); }
-
-# expect RC CMD...: the exit status, and for 2 exactly one line on stderr.
-expect() {
-	local want=$1 rc=0
-	shift
-	tried=$((tried + 1))
-	"$@" >"$scratch/out" 2>"$scratch/err" </dev/null || rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		fail "exit $rc, expected $want: $* ($(head -c 300 "$scratch/err"))"
-	elif [ "$want" -eq 2 ] && [ "$(grep -vc '^unmapfuzz: \(configuring\|building\|built\) ' "$scratch/err")" -ne 1 ]; then
-		fail "not one line on stderr: $*: $(head -c 500 "$scratch/err")"
-	fi
-	echo "$rc $* => $(grep -v '^unmapfuzz: \(configuring\|building\|built\) ' "$scratch/err" | head -1 | head -c 300)" >>"$scratch/tried.txt"
-}
+# shellcheck source=tests/lib_expect.sh
+source "$src/tests/lib_expect.sh"
 has() { # FILE REGEX WHAT
 	grep -qE -- "$2" "$1" || fail "$3: no /$2/ in: $(head -c 600 "$1")"
 }
