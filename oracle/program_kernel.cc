@@ -32,7 +32,7 @@ constexpr program_config config = {
     left,
     right,
     semantics_level::UF_KERNEL_SEMANTICS,
-    rules_for(semantics_level::UF_KERNEL_SEMANTICS),
+    rules_for_version(semantics_level::UF_KERNEL_SEMANTICS, UF_KERNEL_VERSION),
     UF_KERNEL_SOURCE,
     UF_KERNEL_VERSION,
 };
