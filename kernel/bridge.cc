@@ -361,6 +361,11 @@ void kshim_remove_rmap_pmd(long idx, int vma)
         folio_remove_rmap_pmd(&w().folio, page_at(idx), vma_at(vma));
 }
 
+void kshim_page_remove_rmap_pte(long idx, int vma)
+{
+        page_remove_rmap_pte(&w().folio, page_at(idx), vma_at(vma));
+}
+
 int kshim_try_share_anon_rmap_ptes(long idx, int nr)
 {
         return folio_try_share_anon_rmap_ptes(&w().folio, page_at(idx), nr);
@@ -473,6 +478,23 @@ void kshim_split_huge_pmd_locked(int vma, unsigned long addr, int pmd, bool free
                 split_huge_pmd_locked(vma_at(vma), addr, p, freeze);
 }
 
+// split_huge_pmd_address() -> __split_huge_pmd() (mm/huge_memory.c before
+// 6.11): mm_find_pmd() finds the PMD of addr, and only a huge PMD mapping this
+// folio is split, the same split 6.12 makes from inside the walk. The
+// mmu-notifier range __split_huge_pmd() brackets it with is mm/huge_memory.c's
+// own, not one of try_to_unmap_one()'s, so it is not logged with them.
+void kshim_split_huge_pmd_address(int vma, unsigned long addr, bool freeze)
+{
+        vm_area_struct *v = vma_at(vma);
+        unsigned long i = addr >> PMD_SHIFT;
+        if (i >= PMDS_PER_MM)
+                return;
+        pmd_t *pmd = &v->vm_mm->pmd[i];
+        if (pmd->kind != pmd_kind::huge || pte_pfn(pmd->huge) != w().folio.pfn)
+                return;
+        split_huge_pmd_locked(v, addr, pmd, freeze);
+}
+
 bool kshim_unmap_huge_pmd_locked(int vma, unsigned long addr, int pmd)
 {
         pmd_t *p = uf::kernel::pmd_at(pmd);
@@ -493,6 +515,18 @@ void kshim_set_tlb_ubc_flush_pending(int mm, kshim_pte pteval, unsigned long sta
                                      unsigned long end)
 {
         set_tlb_ubc_flush_pending(mm_at(mm), to_uf(pteval), start, end);
+}
+
+// 6.1's set_tlb_ubc_flush_pending(mm, writable), before it took the entry
+// and the address: x86's arch_tlbbatch_add_mm() pends a flush of the whole mm
+// (every CPU it ran on flushes everything), for any entry (no pte_accessible()
+// test yet), and writable, the entry's dirty bit, makes the batch writable.
+// The substrate takes that as a pending range over the whole address space,
+// with a present entry standing for "queue it".
+void kshim_set_tlb_ubc_flush_pending_mm(int mm, bool writable)
+{
+        pte_t any{pte_kind::present, static_cast<uint8_t>(writable ? PTE_DIRTY : 0), 0};
+        set_tlb_ubc_flush_pending(mm_at(mm), any, 0, TASK_SIZE);
 }
 
 // The kernel's range carries the mm; the substrate's also the VMA, which is

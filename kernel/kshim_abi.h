@@ -158,6 +158,8 @@ unsigned long kshim_page_swap_offset(long idx);
 /* rmap, references, counters, mlock */
 void kshim_remove_rmap_ptes(long idx, int nr, int vma);
 void kshim_remove_rmap_pmd(long idx, int vma);
+/* page_remove_rmap(page, vma, false) before 6.8: munlocks only a small folio */
+void kshim_page_remove_rmap_pte(long idx, int vma);
 int kshim_try_share_anon_rmap_ptes(long idx, int nr);
 void kshim_add_mm_counter(int mm, int member, long value);
 void kshim_mlock_vma_folio(int vma);
@@ -193,6 +195,8 @@ enum {
 
 /* PMD level */
 void kshim_split_huge_pmd_locked(int vma, unsigned long addr, int pmd, bool freeze);
+/* before 6.11: the PMD mapping the folio at addr, found and split before the walk */
+void kshim_split_huge_pmd_address(int vma, unsigned long addr, bool freeze);
 bool kshim_unmap_huge_pmd_locked(int vma, unsigned long addr, int pmd);
 
 /* TLB and mmu notifiers */
@@ -200,6 +204,8 @@ void kshim_flush_tlb_range(int vma, unsigned long start, unsigned long end);
 bool kshim_should_defer_flush(int mm, unsigned int flags);
 void kshim_set_tlb_ubc_flush_pending(int mm, struct kshim_pte pteval, unsigned long start,
                                      unsigned long end);
+/* before 6.4: the whole mm pended, whatever the entry was; writable: it was dirty */
+void kshim_set_tlb_ubc_flush_pending_mm(int mm, bool writable);
 void kshim_notifier_start(int mm, unsigned long start, unsigned long end);
 void kshim_notifier_end(int mm);
 

@@ -95,7 +95,8 @@ void deferred_split_folio(folio *folio, bool partially_mapped)
 }
 
 // __folio_remove_rmap() at PTE level, CONFIG_PAGE_MAPCOUNT flavour (docs/semantics.md 7).
-void folio_remove_rmap_ptes(folio *folio, page page, int nr, vm_area_struct *vma)
+// munlock: whether the removal munlocks in a VM_LOCKED VMA (page_remove_rmap_pte()).
+static void remove_rmap_ptes(folio *folio, page page, int nr, vm_area_struct *vma, bool munlock)
 {
         world &w = *folio->w;
         w.ops.rmap_calls++;
@@ -123,12 +124,26 @@ void folio_remove_rmap_ptes(folio *folio, page page, int nr, vm_area_struct *vma
         // is now partially mapped and is queued for deferred split.
         if (became_unmapped && folio->large_mapcount > 0 && !folio->entire_mapcount)
                 deferred_split_folio(folio, true);
-        munlock_vma_folio(folio, vma);
+        if (munlock)
+                munlock_vma_folio(folio, vma);
+}
+
+void folio_remove_rmap_ptes(folio *folio, page page, int nr, vm_area_struct *vma)
+{
+        remove_rmap_ptes(folio, page, nr, vma, true);
 }
 
 void folio_remove_rmap_pte(folio *folio, page page, vm_area_struct *vma)
 {
         folio_remove_rmap_ptes(folio, page, 1, vma);
+}
+
+// Before the folio rmap calls (6.8), page_remove_rmap() ended with
+// munlock_vma_page(), which munlocks for a PTE only when the page is no
+// part of a large folio: a PTE mapping of a large folio cannot be counted.
+void page_remove_rmap_pte(folio *folio, page page, vm_area_struct *vma)
+{
+        remove_rmap_ptes(folio, page, 1, vma, !folio_test_large(folio));
 }
 
 void folio_remove_rmap_pmd(folio *folio, page, vm_area_struct *vma)

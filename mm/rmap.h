@@ -27,6 +27,9 @@ void folio_put(folio *folio);
 void folio_remove_rmap_ptes(folio *folio, page page, int nr, vm_area_struct *vma);
 void folio_remove_rmap_pte(folio *folio, page page, vm_area_struct *vma);
 void folio_remove_rmap_pmd(folio *folio, page page, vm_area_struct *vma);
+// page_remove_rmap(page, vma, false) before 6.8: as folio_remove_rmap_pte(),
+// but munlocks only a small folio.
+void page_remove_rmap_pte(folio *folio, page page, vm_area_struct *vma);
 int folio_try_share_anon_rmap_ptes(folio *folio, page page, int nr);
 int folio_try_share_anon_rmap_pte(folio *folio, page page);
 void deferred_split_folio(folio *folio, bool partially_mapped);

@@ -27,6 +27,10 @@ struct unmap_rules {
         // reference made the folio swap-backed too (B7). No version intends it;
         // the harness turns it on only to recognise the bug in kernel code.
         bool lazyfree_ref_sets_swapbacked = false;
+        // VM_DROPPABLE exists (MAP_DROPPABLE, v6.11): a dirty lazyfree folio in
+        // a droppable VMA is discarded. A kernel before it has no droppable
+        // mapping: a scenario's droppable VMA is, to it, an ordinary one.
+        bool vm_droppable = true;
 
         bool operator==(const unmap_rules &) const = default;
 };

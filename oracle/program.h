@@ -26,7 +26,7 @@ struct program_config {
         side_impl left;  // the reference slot
         side_impl right; // the batched slot
         semantics_level semantics;
-        unmap_rules rules; // rules_for(semantics)
+        unmap_rules rules; // rules_for(semantics), or rules_for_version() for a kernel's code
         // Kernel programs: the kernel source and its version, for reports.
         const char *kernel_source;
         const char *kernel_version;

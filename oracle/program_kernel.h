@@ -15,14 +15,15 @@ namespace uf
 {
 
 // LEFT in the reference slot, RIGHT in the batched one, judged at the
-// build's level with that level's allowed differences.
+// build's level with that level's allowed differences and what the tree's
+// version lacks (rules_for_version()).
 constexpr program_config kernel_program_config(side_impl left, side_impl right)
 {
         return {
             left,
             right,
             semantics_level::UF_KERNEL_SEMANTICS,
-            rules_for(semantics_level::UF_KERNEL_SEMANTICS),
+            rules_for_version(semantics_level::UF_KERNEL_SEMANTICS, UF_KERNEL_VERSION),
             UF_KERNEL_SOURCE,
             UF_KERNEL_VERSION,
         };

@@ -119,7 +119,11 @@ semantics_level semantics_for_cut(const char *cut, int version, int patchlevel, 
                        "caller); --kernel-semantics to choose";
                 return semantics_level::K5;
         }
-        *why = "the Makefile's " + base + "; --kernel-semantics to choose";
+        *why = "the Makefile's " + base +
+               (version * 100 + patchlevel < 611
+                    ? ", which has no VM_DROPPABLE (6.11): a droppable VMA is an ordinary one"
+                    : "") +
+               "; --kernel-semantics to choose";
         return l;
 }
 

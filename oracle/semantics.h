@@ -48,4 +48,22 @@ constexpr unmap_rules rules_for(semantics_level l)
         return r;
 }
 
+// The rules for a kernel of this version ("6.1.176", a Makefile's version as
+// the kernel-mode line shows it) at level l: the level's, and what the
+// version lacks that no level marks. VM_DROPPABLE came in 6.11, inside K0.
+constexpr unmap_rules rules_for_version(semantics_level l, const char *version)
+{
+        unmap_rules r = rules_for(l);
+        int major = 0, minor = 0;
+        const char *p = version;
+        for (; *p >= '0' && *p <= '9'; p++)
+                major = major * 10 + (*p - '0');
+        if (*p == '.')
+                for (p++; *p >= '0' && *p <= '9'; p++)
+                        minor = minor * 10 + (*p - '0');
+        if (major > 0 && major * 100 + minor < 611)
+                r.vm_droppable = false;
+        return r;
+}
+
 } // namespace uf

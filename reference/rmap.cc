@@ -117,6 +117,8 @@ bool try_to_unmap_one(folio *folio, vm_area_struct *vma, unsigned long address, 
                         // referenced it since the entry was cleared.
                         if (!folio_test_swapbacked(folio)) {
                                 int ref_count, map_count;
+                                bool droppable =
+                                    rules.vm_droppable && (vma->vm_flags & VM_DROPPABLE);
 
                                 // smp_mb() pairs with GUP-fast: read the
                                 // counts only after the entry is cleared (B8).
@@ -128,7 +130,7 @@ bool try_to_unmap_one(folio *folio, vm_area_struct *vma, unsigned long address, 
                                 // references were right.
                                 bool refs_ok = ref_count == 1 + map_count;
                                 if ((!rules.lazyfree_refs_first || refs_ok) &&
-                                    folio_test_dirty(folio) && !(vma->vm_flags & VM_DROPPABLE)) {
+                                    folio_test_dirty(folio) && !droppable) {
                                         set_pte_at(mm, address, pvmw.pte, pteval);
                                         folio_set_swapbacked(folio);
                                         goto walk_abort;
@@ -138,8 +140,7 @@ bool try_to_unmap_one(folio *folio, vm_area_struct *vma, unsigned long address, 
                                         // folio swap-backed (faeb2831b517, B7),
                                         // unless the rules recreate the bug.
                                         set_pte_at(mm, address, pvmw.pte, pteval);
-                                        if (rules.lazyfree_ref_sets_swapbacked &&
-                                            !(vma->vm_flags & VM_DROPPABLE))
+                                        if (rules.lazyfree_ref_sets_swapbacked && !droppable)
                                                 folio_set_swapbacked(folio);
                                         goto walk_abort;
                                 }

@@ -217,11 +217,13 @@ kernel_setup() { # PRESET...
 		build "$preset" kernel-extract # configured, with the variant
 		kernel_build "$preset"
 	done
-	local items learned
+	local items learned reads
 	items=$(awk '$1 == "function" && $2 != "try_to_unmap_one" && !seen[$2]++ { printf "%s%s", n++ ? ", " : "", $2 }' "$list")
+	# Direct reads of the walk's entry the cut makes through ptep_get() (extract.h).
+	reads=$(awk '$1 == "ptep_get" { printf "%s%s", n++ ? ", " : "", $2 }' "$list")
 	learned=$(awk '$1 == "learned" { printf "%s%s", n++ ? ", " : "", $2 }' "$learn/learned.txt")
 	say "kernel mode: $tree/mm/rmap.c ($KERNEL_VERSION), semantics $semantics ($why), against $against;" \
-		"cut try_to_unmap_one()${items:+ and $items};" \
+		"cut try_to_unmap_one()${items:+ and $items};${reads:+ *pvmw.pte read through ptep_get() at mm/rmap.c:$reads;}" \
 		"learned from the tree: ${learned:-nothing}${user_shim:+; shim additions from $user_shim}; variant $KERNEL_KEY"
 }
 

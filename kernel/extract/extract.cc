@@ -383,6 +383,59 @@ bool extract(std::string_view source, const extract_options &opt, extract_result
         // traces and coverage (which maps physical lines) all name the file's
         // own lines. The #line directive on line 1 (the file's own line 1, a
         // licence comment in the kernel, is dropped for it) gives them its name.
+        // The direct reads of the walk's entry, `*X.pte` or `*X->pte` where
+        // the '*' is unary (after an operator or punctuator other than ')' and
+        // ']', or after return) and the entry is not assigned to: cut as
+        // ptep_get(X.pte) (extract.h). A write through it stays as it is and
+        // faults, as every other dereference of a shim pointer does.
+        struct edit {
+                unsigned at, len;
+                const char *text;
+        };
+        std::vector<edit> edits;
+        std::set<unsigned> read_lines;
+        auto assigns = [](const token &t) {
+                static const std::set<std::string_view> ops = {
+                    "=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=", "++", "--"};
+                return t.kind == tok::punct && ops.count(t.text);
+        };
+        for (size_t i : order) {
+                const item &it = p.items[i];
+                if (it.kind != item_kind::function)
+                        continue;
+                for (size_t k = it.first_tok + 1; k + 3 <= it.last_tok; k++) {
+                        const token &star = toks[k], &prev = toks[k - 1];
+                        bool unary =
+                            (prev.kind == tok::punct && prev.text != ")" && prev.text != "]") ||
+                            (prev.kind == tok::ident && prev.text == "return");
+                        if (!unary || star.kind != tok::punct || star.text != "*" ||
+                            toks[k + 1].kind != tok::ident || toks[k + 2].kind != tok::punct ||
+                            (toks[k + 2].text != "." && toks[k + 2].text != "->") ||
+                            toks[k + 3].kind != tok::ident || toks[k + 3].text != "pte" ||
+                            (k + 4 <= it.last_tok && assigns(toks[k + 4])))
+                                continue;
+                        edits.push_back(edit{star.begin, star.end - star.begin, "ptep_get("});
+                        edits.push_back(edit{toks[k + 3].end, 0, ")"});
+                        read_lines.insert(star.line);
+                }
+        }
+        std::sort(edits.begin(), edits.end(),
+                  [](const edit &a, const edit &b) { return a.at < b.at; });
+        size_t next_edit = 0;
+        auto append = [&](std::string *to, size_t from, size_t end) {
+                while (next_edit < edits.size() && edits[next_edit].at < from)
+                        next_edit++;
+                for (; next_edit < edits.size() && edits[next_edit].at <= end; next_edit++) {
+                        const edit &ed = edits[next_edit];
+                        if (ed.at + ed.len > end)
+                                break;
+                        to->append(source.substr(from, ed.at - from));
+                        to->append(ed.text);
+                        from = ed.at + ed.len;
+                }
+                to->append(source.substr(from, end - from));
+        };
+
         std::vector<std::pair<unsigned, unsigned>> keep; // byte ranges
         for (size_t i : order)
                 keep.emplace_back(toks[p.items[i].first_tok].begin, toks[p.items[i].last_tok].end);
@@ -397,8 +450,7 @@ bool extract(std::string_view source, const extract_options &opt, extract_result
                         if (source[at] == '\n')
                                 body += '\n';
                 if (e > at) {
-                        body.append(
-                            source.substr(std::max<size_t>(at, b), e - std::max<size_t>(at, b)));
+                        append(&body, std::max<size_t>(at, b), e);
                         at = e;
                 }
         }
@@ -437,6 +489,7 @@ bool extract(std::string_view source, const extract_options &opt, extract_result
                     std::string(it.name), kind, toks[it.first_tok].line, toks[it.last_tok].line});
         }
         out->substrate.assign(substrate_used.begin(), substrate_used.end());
+        out->ptep_get_reads.assign(read_lines.begin(), read_lines.end());
         return true;
 }
 

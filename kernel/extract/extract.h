@@ -8,6 +8,11 @@
 // picks the right definition.
 // Functions the substrate models (the TLB-batching statics of mm/rmap.c) are
 // left out; the shim provides them.
+// One change is made to the text: a read of the walk's entry by a direct
+// dereference, `*pvmw.pte` (trees before the ptep_get() conversion of 6.5),
+// is cut as `ptep_get(pvmw.pte)`, the same read through the shim (the
+// shim's pte_t * points into an inaccessible window, so the dereference
+// itself would fault). Each such line is listed.
 //
 // Nothing of the kernel's text is ever stored by this project: the output is
 // written into a build directory.
@@ -41,6 +46,9 @@ struct extract_result {
         std::string text;                   // the C file
         std::vector<extracted_item> items;  // what it holds, in source order
         std::vector<std::string> substrate; // excluded names the cut code calls
+        // Lines where a direct read of the walk's entry (*pvmw.pte) was cut
+        // as ptep_get(pvmw.pte): the shim's pte_t * cannot be dereferenced.
+        std::vector<unsigned> ptep_get_reads;
 };
 
 // False with *error set ("file:line: message" without the file) when the

@@ -3,7 +3,9 @@
 //   kernel-extract [--entry NAME] [--line-path PATH] [--wrapper NAME] RMAP_C OUT_C
 //
 // Writes the cut of RMAP_C to OUT_C and lists what it holds on stdout, one
-// "kind name first-last" line per item. Exit 0 on success, 2 on a usage or
+// "kind name first-last" line per item, then "substrate NAME" per substrate
+// static the cut calls and "ptep_get LINE" per line whose direct read of
+// *pvmw.pte was cut as ptep_get(). Exit 0 on success, 2 on a usage or
 // input error (one line on stderr: "RMAP_C:LINE: message").
 //
 //   kernel-extract --learn TREE --out OUT_H [--shim H]... [--stubs H]...
@@ -228,5 +230,7 @@ int main(int argc, char **argv)
                             it.last_line);
         for (const std::string &s : r.substrate)
                 std::printf("substrate %s\n", s.c_str());
+        for (unsigned line : r.ptep_get_reads)
+                std::printf("ptep_get %u\n", line);
         return 0;
 }

@@ -16,7 +16,6 @@ bool kshim_extracted_try_to_unmap_one(struct folio *folio, struct vm_area_struct
 				      unsigned long address, void *arg);
 
 unsigned int kshim_line;
-struct folio kshim_folio;
 struct mm_struct init_mm;
 spinlock_t mmlist_lock;
 spinlock_t kshim_ptl;

@@ -224,6 +224,38 @@ static bool try_to_unmap_one(struct folio *folio, struct vm_area_struct *vma,
         EXPECT_EQ(r.substrate[0], "should_defer_flush");
 }
 
+// Trees before the ptep_get() conversion (6.5) read the walk's entry with a
+// direct dereference; the shim's pte_t * cannot be dereferenced, so the cut
+// reads it through ptep_get(), on the same line, and says where. A product,
+// a write through the pointer and another member are left alone.
+TEST(KernelExtract, ADirectReadOfTheWalksEntryIsCutAsPtepGet)
+{
+        std::string src = R"(// SPDX line
+static bool try_to_unmap_one(struct folio *folio, struct vm_area_struct *vma,
+			     unsigned long address, void *arg)
+{
+	unsigned long pfn = pte_pfn(*pvmw.pte);
+	flush_cache_page(vma, address, pte_pfn(*pvmw->pte));
+	long n = scale * pvmw.pte;
+	*pvmw.pte = pteval;
+	pfn += *pvmw.pmd;
+	return pfn;
+}
+)";
+        kx::extract_result r = cut(src);
+        EXPECT_TRUE(has(r.text, "\tunsigned long pfn = pte_pfn(ptep_get(pvmw.pte));\n"));
+        EXPECT_TRUE(has(r.text, "pte_pfn(ptep_get(pvmw->pte)));\n"));
+        EXPECT_TRUE(has(r.text, "long n = scale * pvmw.pte;"));
+        EXPECT_TRUE(has(r.text, "\t*pvmw.pte = pteval;"));
+        EXPECT_TRUE(has(r.text, "pfn += *pvmw.pmd;"));
+        EXPECT_EQ(r.ptep_get_reads, (std::vector<unsigned>{5, 6}));
+        // Still on their own lines: line 5 of the file is line 5 of the cut.
+        size_t line5 = 0;
+        for (int l = 1; l < 5; l++)
+                line5 = r.text.find('\n', line5) + 1;
+        EXPECT_EQ(r.text.compare(line5, 30, "\tunsigned long pfn = pte_pfn(p"), 0);
+}
+
 TEST(KernelExtract, MemberNamesAreNotReferences)
 {
         std::string src = R"(static int address(void)

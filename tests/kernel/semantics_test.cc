@@ -24,6 +24,23 @@ TEST(Semantics, ReleasesHaveTheirLevels)
         EXPECT_EQ(semantics_for_version(8, 0), semantics_level::K5);
 }
 
+// VM_DROPPABLE came in 6.11, inside K0: a 6.1 kernel has no droppable VMA,
+// so its reference treats one as ordinary; 6.12's honours it.
+TEST(Semantics, AKernelBeforeVmDroppableHasNoDroppableVma)
+{
+        EXPECT_FALSE(rules_for_version(semantics_level::K0, "6.1.176").vm_droppable);
+        EXPECT_FALSE(rules_for_version(semantics_level::K0, "6.10").vm_droppable);
+        EXPECT_TRUE(rules_for_version(semantics_level::K0, "6.11.0").vm_droppable);
+        EXPECT_TRUE(rules_for_version(semantics_level::K0, "6.12.118").vm_droppable);
+        EXPECT_TRUE(rules_for_version(semantics_level::K4, "7.2.13").vm_droppable);
+        EXPECT_TRUE(rules_for_version(semantics_level::K0, "") == rules_for(semantics_level::K0));
+        std::string why;
+        EXPECT_EQ(semantics_for_cut("", 6, 1, &why), semantics_level::K0);
+        EXPECT_NE(why.find("no VM_DROPPABLE"), std::string::npos) << why;
+        EXPECT_EQ(semantics_for_cut("", 6, 12, &why), semantics_level::K0);
+        EXPECT_EQ(why.find("VM_DROPPABLE"), std::string::npos) << why;
+}
+
 TEST(Semantics, RulesOfTheNewLevels)
 {
         // 7.3 restores the PTE after the swap-backed-outside-swap-cache WARN; 7.2 does not.

@@ -12,17 +12,20 @@
  * A struct page * is a slot of the page window: page n of the folio at
  * kshim_page_window + KSHIM_PAGE_MID + n, so pointer arithmetic is C's and
  * walking off the folio yields an index the substrate reports.
+ * As in the kernel, a folio starts with its head page: &folio->page (what
+ * code before the folio conversions passes to page-based helpers) is page 0,
+ * and the folio itself is a slot of the window, never dereferenced.
  */
 struct page {
 	unsigned long kshim_opaque[KSHIM_PAGE_SIZE / sizeof(unsigned long)];
 };
 
 struct folio {
-	int kshim_unused;
+	struct page page;
 };
 
-extern struct folio kshim_folio;
 extern struct page *kshim_page_window;
+#define kshim_folio (*(struct folio *)(kshim_page_window + KSHIM_PAGE_MID))
 
 static inline long __kshim_page_idx(const struct page *page)
 {
@@ -307,10 +310,42 @@ static inline int folio_try_share_anon_rmap_pte(struct folio *folio, struct page
 	return folio_try_share_anon_rmap_ptes(folio, page, 1);
 }
 
-static inline void mlock_vma_folio(struct folio *folio, struct vm_area_struct *vma)
+/*
+ * page_remove_rmap(page, vma, compound) before 6.8: the PMD mapping of the
+ * folio, or the one PTE mapping of page; it ended with munlock_vma_page(),
+ * which munlocks a PTE's folio only when it is small.
+ */
+static inline void page_remove_rmap(struct page *page, struct vm_area_struct *vma, bool compound)
+{
+	if (compound)
+		folio_remove_rmap_pmd(page_folio(page), page, vma);
+	else
+		kshim_page_remove_rmap_pte(__kshim_page_idx(page), vma->kshim_index);
+}
+
+/*
+ * page_try_share_anon_rmap() before 6.8: one page's PageAnonExclusive
+ * cleared, or -EBUSY when the folio may be pinned; the same check and fault
+ * point as folio_try_share_anon_rmap_pte().
+ */
+static inline int page_try_share_anon_rmap(struct page *page)
+{
+	return folio_try_share_anon_rmap_pte(page_folio(page), page);
+}
+
+static inline void __kshim_mlock_vma_folio_2(struct folio *folio, struct vm_area_struct *vma)
 {
 	kshim_mlock_vma_folio(vma->kshim_index);
 }
+
+/* Before 6.8 the caller said whether the mapping was a PMD: a PTE mlocks only a small folio. */
+static inline void __kshim_mlock_vma_folio_3(struct folio *folio, struct vm_area_struct *vma,
+					     bool compound)
+{
+	if (compound || !folio_test_large(folio))
+		__kshim_mlock_vma_folio_2(folio, vma);
+}
+#define mlock_vma_folio(...) __KSHIM_BY_ARGS(__kshim_mlock_vma_folio, __VA_ARGS__)
 
 static inline void munlock_vma_folio(struct folio *folio, struct vm_area_struct *vma)
 {
@@ -318,6 +353,9 @@ static inline void munlock_vma_folio(struct folio *folio, struct vm_area_struct 
 }
 
 static inline void mlock_drain_local(void) {}
+
+/* Its name before 6.8. */
+static inline void mlock_page_drain_local(void) {}
 
 /* ---- page tables: pte_t * and pmd_t * are slots of their windows ---- */
 typedef struct {
@@ -690,6 +728,18 @@ static inline swp_entry_t page_swap_entry(struct page *page)
 }
 
 /*
+ * page->private: for a page of a folio in the swap cache, its swap entry
+ * (where 6.1's try_to_unmap_one() takes it from); the model keeps nothing
+ * else there.
+ */
+static inline unsigned long page_private(struct page *page)
+{
+	if (!folio_test_swapcache(page_folio(page)))
+		return 0;
+	return page_swap_entry(page).val;
+}
+
+/*
  * Swap counts. swap_duplicate()/swap_free() by entry until 6.18 (and the
  * batched RFC's swap_duplicate(entry, nr)); folio_dup_swap()/folio_put_swap()
  * by page since, one page or nr of them.
@@ -798,6 +848,17 @@ static inline void __kshim_split_huge_pmd_locked_5(struct vm_area_struct *vma,
 }
 #define split_huge_pmd_locked(...) __KSHIM_BY_ARGS(__kshim_split_huge_pmd_locked, __VA_ARGS__)
 
+/*
+ * Before 6.11 try_to_unmap_one() split a PMD mapping before its walk: the PMD
+ * of address, when it maps folio as a huge PMD, is split (mm_find_pmd(),
+ * __split_huge_pmd()); anything else is left alone.
+ */
+static inline void split_huge_pmd_address(struct vm_area_struct *vma, unsigned long address,
+					  bool freeze, struct folio *folio)
+{
+	kshim_split_huge_pmd_address(vma->kshim_index, address, freeze);
+}
+
 static inline bool unmap_huge_pmd_locked(struct vm_area_struct *vma, unsigned long addr,
 					 pmd_t *pmdp, struct folio *folio)
 {
@@ -821,6 +882,15 @@ static inline void __kshim_set_tlb_ubc_flush_pending_3(struct mm_struct *mm, pte
 						       unsigned long uaddr)
 {
 	__kshim_set_tlb_ubc_flush_pending_4(mm, pteval, uaddr, uaddr + PAGE_SIZE);
+}
+
+/*
+ * 6.1's form: the whole mm is pended, whatever the entry was; writable (the
+ * entry was dirty) makes the batch writable (bridge.cc says how).
+ */
+static inline void __kshim_set_tlb_ubc_flush_pending_2(struct mm_struct *mm, bool writable)
+{
+	kshim_set_tlb_ubc_flush_pending_mm(mm->kshim_index, writable);
 }
 #define set_tlb_ubc_flush_pending(...)                                                             \
 	__KSHIM_BY_ARGS(__kshim_set_tlb_ubc_flush_pending, __VA_ARGS__)
@@ -993,7 +1063,11 @@ static inline unsigned long vma_address_end(struct page_vma_mapped_walk *pvmw)
 #define inc_mm_counter(...) __KSHIM_AT(inc_mm_counter(__VA_ARGS__))
 #define dec_mm_counter(...) __KSHIM_AT(dec_mm_counter(__VA_ARGS__))
 #define unmap_huge_pmd_locked(...) __KSHIM_AT(unmap_huge_pmd_locked(__VA_ARGS__))
-#define mlock_vma_folio(...) __KSHIM_AT(mlock_vma_folio(__VA_ARGS__))
+#undef mlock_vma_folio
+#define mlock_vma_folio(...) __KSHIM_AT(__KSHIM_BY_ARGS(__kshim_mlock_vma_folio, __VA_ARGS__))
+#define page_remove_rmap(...) __KSHIM_AT(page_remove_rmap(__VA_ARGS__))
+#define page_try_share_anon_rmap(...) __KSHIM_AT(page_try_share_anon_rmap(__VA_ARGS__))
+#define split_huge_pmd_address(...) __KSHIM_AT(split_huge_pmd_address(__VA_ARGS__))
 #define munlock_vma_folio(...) __KSHIM_AT(munlock_vma_folio(__VA_ARGS__))
 #define flush_tlb_range(...) __KSHIM_AT(flush_tlb_range(__VA_ARGS__))
 #define flush_tlb_page(...) __KSHIM_AT(flush_tlb_page(__VA_ARGS__))

@@ -48,6 +48,16 @@ enum mmu_notifier_event {
 };
 
 /*
+ * mmu_notifier_invalidate_range() (until 6.6): the secondary TLBs' (IOMMU)
+ * invalidation inside the start/end bracket; the model has no secondary TLB.
+ */
+struct mm_struct;
+static inline void mmu_notifier_invalidate_range(struct mm_struct *mm, unsigned long start,
+						 unsigned long end)
+{
+}
+
+/*
  * ---- assertions (include/asm-generic/bug.h, include/linux/mmdebug.h) ----
  * A WARN is recorded with the kernel's file and line (the #line directives of
  * the cut make __FILE__ and __LINE__ the real ones) and the code goes on, as
