@@ -49,7 +49,12 @@ namespace
 // kernel's own check of a state vmscan never makes: the end states are judged
 // as if it had not fired, against a reference that follows the fix (a level
 // below the fix intends the bug, which the tree no longer has). Any other
-// assertion still stands.
+// assertion still stands. The fixed world lives at namespace scope, like
+// rerun below: a world's page tables are allocated when it is made, and one
+// made and freed per excused WARN made 7.3's exhaust spend most of its time
+// in the allocator (26,212 scenarios/s against 7.2's 215,400).
+world fixed;
+
 void excuse_fixed_warn(const scenario &sc, run_result *r, try_to_unmap_fn left)
 {
         if (r->v.kind != verdict_kind::kernel_warn)
@@ -58,7 +63,7 @@ void excuse_fixed_warn(const scenario &sc, run_result *r, try_to_unmap_fn left)
         if (!k)
                 return;
         if (k->fix_rules && !program().left.is_kernel && left == reference::try_to_unmap) {
-                world fixed = r->before;
+                fixed = r->before;
                 k->fix_rules(&fixed.rules);
                 if (!(fixed.rules == r->before.rules))
                         run_side(fixed, r->before_tally, sc.ttu, left, &r->ref);
