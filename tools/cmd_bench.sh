@@ -359,8 +359,11 @@ bench_detect() {
 }
 
 # AFL++, when it is installed and the tree has an afl preset: the same
-# entries, AFL_BENCH_UNTIL_CRASH, executions from fuzzer_stats.
-bench_detect_afl() {
+# entries, AFL_BENCH_UNTIL_CRASH, executions from fuzzer_stats; the
+# structure-aware mutator loaded as a campaign loads it (UNMAPFUZZ_MUTATOR).
+# With arguments: -s 1..NSEEDS on the entries NAME..., results kept under TAG.
+bench_detect_afl() { # [NSEEDS TAG NAME...]
+	local nseeds=${1:-5} tag=${2:-} names=("${@:3}")
 	echo
 	if ! command -v afl-fuzz >/dev/null; then
 		echo "AFL++: skipped, afl-fuzz is not installed"
@@ -370,13 +373,14 @@ bench_detect_afl() {
 		echo "AFL++: skipped, CMakePresets.json has no \"afl\" preset"
 		return 0
 	fi
-	echo "AFL++ $(afl-fuzz -h 2>&1 | sed -n 's/.*afl-fuzz++\([0-9.a-z]*\).*/\1/p' | head -1) (afl preset's zoo_<name>, -s 1..5, the campaigns' environment (afl_env) and -m none, AFL_BENCH_UNTIL_CRASH=1, -E 2*budget, -V $BENCH_DETECT_TIME, -x fuzz/unmap_diff.dict, from build/afl/seeds-bin):"
+	echo "AFL++ $(afl-fuzz -h 2>&1 | sed -n 's/.*afl-fuzz++\([0-9.a-z]*\).*/\1/p' | head -1) (afl preset's zoo_<name>, -s 1..$nseeds, the campaigns' environment (afl_env, the mutator unless UNMAPFUZZ_MUTATOR=0) and -m none, AFL_BENCH_UNTIL_CRASH=1, -E 2*budget, -V $BENCH_DETECT_TIME, -x fuzz/unmap_diff.dict, from build/afl/seeds-bin):"
 	echo "executions: the 'execs:' of the first crash file; seconds: wall time of afl-fuzz, start-up and calibration included."
 	echo "AFL++ skips seeds that crash in its dry run, so it starts where 4b does and must reach each bug by mutation."
 	printf '%-30s %6s %9s %9s %8s %8s\n' bug found "execs med" "execs max" "s med" "s max"
 	local patch name budget seed dir start ms execs found
-	for patch in "$ROOT"/tests/bugzoo/*.patch; do
-		name=$(basename "$patch" .patch)
+	[ ${#names[@]} -gt 0 ] || for patch in "$ROOT"/tests/bugzoo/*.patch; do names+=("$(basename "$patch" .patch)"); done
+	for name in "${names[@]}"; do
+		patch=$ROOT/tests/bugzoo/$name.patch
 		budget=$(sed -n 's/^# budget: //p' "$patch" | head -1)
 		[ -n "$budget" ] || continue
 		if ! build afl "zoo_$name" seeds >>"$BENCH_OUT/build-afl.log" 2>&1 || [ ! -x "$ROOT/build/afl/zoo_$name" ]; then
@@ -384,13 +388,13 @@ bench_detect_afl() {
 			continue
 		fi
 		found=0
-		: >"$BENCH_OUT/afl-$name.execs"
-		: >"$BENCH_OUT/afl-$name.secs"
-		for seed in 1 2 3 4 5; do
-			dir=$BENCH_OUT/afl/$name-$seed
+		: >"$BENCH_OUT/afl-$tag$name.execs"
+		: >"$BENCH_OUT/afl-$tag$name.secs"
+		for seed in $(seq "$nseeds"); do
+			dir=$BENCH_OUT/afl/$tag$name-$seed
 			rm -rf "$dir" && mkdir -p "$dir"
 			start=$(date +%s%N)
-			(afl_env && AFL_BENCH_UNTIL_CRASH=1 \
+			(afl_env && afl_mutator_env && AFL_BENCH_UNTIL_CRASH=1 \
 				timeout "$((BENCH_DETECT_TIME + 30))" afl-fuzz -i "$ROOT/build/afl/seeds-bin" -o "$dir/out" \
 				-s "$seed" -E $((budget * 2)) -V "$BENCH_DETECT_TIME" -m none -x "$ROOT/fuzz/unmap_diff.dict" \
 				-- "$ROOT/build/afl/zoo_$name") >"$dir/log" 2>&1 || true
@@ -400,14 +404,14 @@ bench_detect_afl() {
 			if [ -n "$first" ]; then
 				execs=$(sed -n 's/.*,execs:\([0-9]*\).*/\1/p' <<<"$first")
 				found=$((found + 1))
-				echo "${execs:-0}" >>"$BENCH_OUT/afl-$name.execs"
-				awk -v ms="$ms" 'BEGIN { printf "%.2f\n", ms / 1000 }' >>"$BENCH_OUT/afl-$name.secs"
+				echo "${execs:-0}" >>"$BENCH_OUT/afl-$tag$name.execs"
+				awk -v ms="$ms" 'BEGIN { printf "%.2f\n", ms / 1000 }' >>"$BENCH_OUT/afl-$tag$name.secs"
 			fi
 		done
 		local em es
-		em=$(bench_median_max <"$BENCH_OUT/afl-$name.execs")
-		es=$(bench_median_max <"$BENCH_OUT/afl-$name.secs")
-		printf '%-30s %6s %9s %9s %8s %8s\n' "$name" "$found/5" "${em% *}" "${em#* }" "${es% *}" "${es#* }"
+		em=$(bench_median_max <"$BENCH_OUT/afl-$tag$name.execs")
+		es=$(bench_median_max <"$BENCH_OUT/afl-$tag$name.secs")
+		printf '%-30s %6s %9s %9s %8s %8s\n' "$name" "$found/$nseeds" "${em% *}" "${em#* }" "${es% *}" "${es#* }"
 	done
 }
 
@@ -466,7 +470,7 @@ bench_entry_wanted() { # NAME
 # in one run, so that the ratios compare like with like.
 bench_mutator() {
 	local nseeds=5 name patch mode zoo=() kzoo=()
-	bench_section "7. structure-aware mutator: time to detect with it off (UNMAPFUZZ_MUTATOR=0) and on, libFuzzer -seed=1..$nseeds, in one run"
+	bench_section "7. structure-aware mutator: time to detect with it off (UNMAPFUZZ_MUTATOR=0) and on, libFuzzer -seed=1..$nseeds and AFL++ -s 1..$nseeds (bug zoo), in one run"
 	for patch in "$ROOT"/tests/bugzoo/*.patch; do
 		name=$(basename "$patch" .patch)
 		bench_entry_wanted "$name" && grep -q '^# budget: ' "$patch" || continue
@@ -493,6 +497,7 @@ bench_mutator() {
 		[ ${#kzoo[@]} -eq 0 ] || bench_detect_tables "$nseeds" "m$mode-k" "$ROOT/build/dev/kernel/kzoo-%s/unmap_diff" \
 			"$ROOT/tests/kernel/zoo/%s.patch" "kernel bug zoo, from all the seeds:" \
 			"kernel bug zoo, from the seeds that do not trigger the bug:" "${kzoo[@]}"
+		[ ${#zoo[@]} -eq 0 ] || bench_detect_afl "$nseeds" "m$mode-" "${zoo[@]}"
 		unset UNMAPFUZZ_MUTATOR
 		local shares
 		shares=$(bench_mutant_shares "$BENCH_OUT"/detect/*-m$mode-*)
