@@ -110,8 +110,9 @@ void print_stats()
 // it (libFuzzer never deletes a file it read from a seed directory), so the
 // first reread runs that stale copy once: an execution that is no mutation,
 // at a point set by the clock. Two runs with the same -seed then parted on a
-// busy machine (8 of 8 pairs repeated with -reload=0, 1 of 3 without, with
-// the structure-aware mutator and three CPU-bound processes beside them).
+// busy machine (12 of 12 pairs repeated with -reload=0, 1 of 3 repeated
+// without, with the structure-aware mutator and three CPU-bound processes
+// beside them).
 // So a libFuzzer build defaults to -reload=0; a command line that names
 // -reload keeps its own (parallel -jobs sharing one corpus directory).
 // Fork mode merges its jobs' corpora itself and needs no reread. AFL++'s
