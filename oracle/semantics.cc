@@ -120,7 +120,7 @@ semantics_level semantics_for_cut(const char *cut, int version, int patchlevel, 
                 return semantics_level::K5;
         }
         *why = "the Makefile's " + base +
-               (version * 100 + patchlevel < 611
+               (!has_vm_droppable(version, patchlevel)
                     ? ", which has no VM_DROPPABLE (6.11): a droppable VMA is an ordinary one"
                     : "") +
                "; --kernel-semantics to choose";

@@ -48,6 +48,13 @@ constexpr unmap_rules rules_for(semantics_level l)
         return r;
 }
 
+// VM_DROPPABLE (MAP_DROPPABLE) came in 6.11, inside K0: a kernel before it
+// has no droppable mapping.
+constexpr bool has_vm_droppable(int version, int patchlevel)
+{
+        return version * 100 + patchlevel >= 611;
+}
+
 // The rules for a kernel of this version ("6.1.176", a Makefile's version as
 // the kernel-mode line shows it) at level l: the level's, and what the
 // version lacks that no level marks. VM_DROPPABLE came in 6.11, inside K0.
@@ -61,7 +68,7 @@ constexpr unmap_rules rules_for_version(semantics_level l, const char *version)
         if (*p == '.')
                 for (p++; *p >= '0' && *p <= '9'; p++)
                         minor = minor * 10 + (*p - '0');
-        if (major > 0 && major * 100 + minor < 611)
+        if (major > 0 && !has_vm_droppable(major, minor))
                 r.vm_droppable = false;
         return r;
 }
