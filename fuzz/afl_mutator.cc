@@ -1,8 +1,13 @@
 // The structure-aware mutator (scenario/mutate.h) as an AFL++ custom mutator
 // library: ./unmapfuzz fuzz --engine afl loads it with
 // AFL_CUSTOM_MUTATOR_LIBRARY. AFL++ runs it beside its own havoc stage; each
-// call makes one semantic change of the decoded input, or, a quarter of the
-// time when AFL++ hands a second input, splices the two.
+// call makes one semantic change of the decoded input (now and then a few
+// stacked), or, a quarter of the time when AFL++ hands a second input,
+// splices the two. Every input AFL++ runs, its havoc's and splice's
+// included, first passes afl_custom_post_process(), which re-encodes it
+// canonically, as the libFuzzer target re-encodes LLVMFuzzerMutate()'s
+// output: the target then runs no clamped input, and the bytes AFL++ mutated
+// are what it runs.
 //
 // Its randomness is the seed afl_custom_init() is given (from afl-fuzz -s),
 // advanced in the state AFL++ passes back on every call; nothing global.
@@ -11,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <new>
+#include <vector>
 
 #include "scenario/mutate.h"
 #include "scenario/scenario_binary.h"
@@ -21,6 +27,7 @@ namespace
 struct mutator_state {
         uf::mutate_rng rng;
         uint8_t out[uf::MAX_INPUT_SIZE];
+        std::vector<uint8_t> canonical;
 
         explicit mutator_state(unsigned int seed) : rng(0x756e6d6170000000ULL ^ seed) {}
 };
@@ -47,6 +54,14 @@ size_t afl_custom_fuzz(void *data, uint8_t *buf, size_t buf_size, uint8_t **out_
                 n = uf::mutate_input(buf, buf_size, st->out, cap, seed);
         *out_buf = st->out;
         return n;
+}
+
+size_t afl_custom_post_process(void *data, uint8_t *buf, size_t buf_size, uint8_t **out_buf)
+{
+        auto *st = static_cast<mutator_state *>(data);
+        st->canonical = uf::encode_scenario(uf::decode_scenario(buf, buf_size));
+        *out_buf = st->canonical.data();
+        return st->canonical.size();
 }
 
 const char *afl_custom_describe(void *, size_t)
