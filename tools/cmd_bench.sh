@@ -1,9 +1,10 @@
 # usage: ./unmapfuzz bench [OPTIONS]
 # about: benchmarks: execution speed, profile, scaling, time to detect every zoo bug, cost model
 # option: --quick - shorter measurements (about a third of the time)
-# option: --only LIST exec,profile,scaling,detect,cost,kernel the sections to run, comma-separated (mutator: also section 7)
+# option: --only LIST exec,profile,scaling,detect,cost,kernel the sections to run, comma-separated (mutator, reach: also sections 7 and 8)
 # option: --detect-time S[1-] 120 the time bound of each detection run
 # option: --entries LIST all the zoo entries section 7 measures: bug-zoo names, kernel bug-zoo names (k_...), comma-separated
+# option: --reach-time LIST 60,600 section 8's moments, in seconds, comma-separated: the coverage each campaign has reached then (the last is its length)
 # operands: 0 0
 # status: not used (0 when done)
 #
@@ -29,6 +30,11 @@
 #            libFuzzer's byte-level mutations) and on, in one run, with the
 #            share of executions clamped and of mutants that differ from
 #            their parent once decoded; --entries picks the entries.
+#   reach    (only when asked for) the coverage a clean campaign reaches with
+#            the mutator off and on (one job, seed 1, libFuzzer and AFL++),
+#            after each of --reach-time's moments: branches of batched/ (the
+#            default program) and of the cut (kernel mode on the v7.1
+#            fixture), replayed through the coverage build.
 #
 # --quick shortens every measurement (about a third of the time); --only
 # takes a comma-separated subset of the sections above. Each detection run
@@ -361,9 +367,11 @@ bench_detect() {
 # AFL++, when it is installed and the tree has an afl preset: the same
 # entries, AFL_BENCH_UNTIL_CRASH, executions from fuzzer_stats; the
 # structure-aware mutator loaded as a campaign loads it (UNMAPFUZZ_MUTATOR).
-# With arguments: -s 1..NSEEDS on the entries NAME..., results kept under TAG.
-bench_detect_afl() { # [NSEEDS TAG NAME...]
-	local nseeds=${1:-5} tag=${2:-} names=("${@:3}")
+# KIND is zoo (tests/bugzoo, zoo_NAME) or kzoo (tests/kernel/zoo, the
+# kernel variant kzoo-NAME); -s 1..NSEEDS on the entries NAME... (default:
+# every bug-zoo entry), results kept under TAG.
+bench_detect_afl() { # [NSEEDS TAG KIND NAME...]
+	local nseeds=${1:-5} tag=${2:-} kind=${3:-zoo} names=("${@:4}")
 	echo
 	if ! command -v afl-fuzz >/dev/null; then
 		echo "AFL++: skipped, afl-fuzz is not installed"
@@ -373,18 +381,26 @@ bench_detect_afl() { # [NSEEDS TAG NAME...]
 		echo "AFL++: skipped, CMakePresets.json has no \"afl\" preset"
 		return 0
 	fi
-	echo "AFL++ $(afl-fuzz -h 2>&1 | sed -n 's/.*afl-fuzz++\([0-9.a-z]*\).*/\1/p' | head -1) (afl preset's zoo_<name>, -s 1..$nseeds, the campaigns' environment (afl_env, the mutator unless UNMAPFUZZ_MUTATOR=0) and -m none, AFL_BENCH_UNTIL_CRASH=1, -E 2*budget, -V $BENCH_DETECT_TIME, -x fuzz/unmap_diff.dict, from build/afl/seeds-bin):"
+	local what="afl preset's zoo_<name>"
+	[ "$kind" = kzoo ] && what="afl preset's kernel variant kzoo-<name> (kernel bug zoo)"
+	echo "AFL++ $(afl-fuzz -h 2>&1 | sed -n 's/.*afl-fuzz++\([0-9.a-z]*\).*/\1/p' | head -1) ($what, -s 1..$nseeds, the campaigns' environment (afl_env, the mutator unless UNMAPFUZZ_MUTATOR=0) and -m none, AFL_BENCH_UNTIL_CRASH=1, -V $BENCH_DETECT_TIME (no execution bound: AFL++ runs about ten times as many per second as the ASan libFuzzer build), -x fuzz/unmap_diff.dict, from build/afl/seeds-bin):"
 	echo "executions: the 'execs:' of the first crash file; seconds: wall time of afl-fuzz, start-up and calibration included."
 	echo "AFL++ skips seeds that crash in its dry run, so it starts where 4b does and must reach each bug by mutation."
 	printf '%-30s %6s %9s %9s %8s %8s\n' bug found "execs med" "execs max" "s med" "s max"
-	local patch name budget seed dir start ms execs found
-	[ ${#names[@]} -gt 0 ] || for patch in "$ROOT"/tests/bugzoo/*.patch; do names+=("$(basename "$patch" .patch)"); done
+	local patch name budget seed dir start ms execs found bin target
+	if [ ${#names[@]} -eq 0 ]; then
+		for patch in "$ROOT"/tests/bugzoo/*.patch; do names+=("$(basename "$patch" .patch)"); done
+	fi
 	for name in "${names[@]}"; do
-		patch=$ROOT/tests/bugzoo/$name.patch
+		if [ "$kind" = kzoo ]; then
+			patch=$ROOT/tests/kernel/zoo/$name.patch bin=$ROOT/build/afl/kernel/kzoo-$name/unmap_diff target=kernel_kzoo-$name
+		else
+			patch=$ROOT/tests/bugzoo/$name.patch bin=$ROOT/build/afl/zoo_$name target=zoo_$name
+		fi
 		budget=$(sed -n 's/^# budget: //p' "$patch" | head -1)
 		[ -n "$budget" ] || continue
-		if ! build afl "zoo_$name" seeds >>"$BENCH_OUT/build-afl.log" 2>&1 || [ ! -x "$ROOT/build/afl/zoo_$name" ]; then
-			printf '%-30s %s\n' "$name" "skipped: no afl build of zoo_$name"
+		if ! build afl "$target" seeds >>"$BENCH_OUT/build-afl.log" 2>&1 || [ ! -x "$bin" ]; then
+			printf '%-30s %s\n' "$name" "skipped: no afl build of $target"
 			continue
 		fi
 		found=0
@@ -396,8 +412,8 @@ bench_detect_afl() { # [NSEEDS TAG NAME...]
 			start=$(date +%s%N)
 			(afl_env && afl_mutator_env && AFL_BENCH_UNTIL_CRASH=1 \
 				timeout "$((BENCH_DETECT_TIME + 30))" afl-fuzz -i "$ROOT/build/afl/seeds-bin" -o "$dir/out" \
-				-s "$seed" -E $((budget * 2)) -V "$BENCH_DETECT_TIME" -m none -x "$ROOT/fuzz/unmap_diff.dict" \
-				-- "$ROOT/build/afl/zoo_$name") >"$dir/log" 2>&1 || true
+				-s "$seed" -V "$BENCH_DETECT_TIME" -m none -x "$ROOT/fuzz/unmap_diff.dict" \
+				-- "$bin") >"$dir/log" 2>&1 || true
 			ms=$((($(date +%s%N) - start) / 1000000))
 			local first
 			first=$(find "$dir/out" -path '*/crashes/id:*' -printf '%f\n' 2>/dev/null | sort | head -1)
@@ -459,6 +475,23 @@ bench_kernel() {
 		"from all the seeds:" "from the seeds that do not trigger the bug:" "${built[@]}"
 }
 
+# One row of an off-against-on table: found, median and max seconds from the
+# .secs files F0 (off) and F1 (on), and the ratio of the medians; with only
+# NAME, the header.
+bench_off_on_row() { # NAME [NSEEDS F0 F1]
+	local fmt='%-34s %6s %8s %8s   %6s %8s %8s   %s\n' m0 m1
+	if [ $# -eq 1 ]; then
+		# shellcheck disable=SC2059 # one format for the header and the rows
+		printf "$fmt" "$1" "off" "s med" "s max" "on" "s med" "s max" "median off/on"
+		return 0
+	fi
+	[ -f "$3" ] && [ -f "$4" ] || return 0
+	m0=$(bench_median_max <"$3") m1=$(bench_median_max <"$4")
+	# shellcheck disable=SC2059
+	printf "$fmt" "$1" "$(wc -l <"$3")/$2" "${m0% *}" "${m0#* }" "$(wc -l <"$4")/$2" "${m1% *}" "${m1#* }" \
+		"$(awk -v a="${m0% *}" -v b="${m1% *}" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.1fx\n", a / b }')"
+}
+
 # Whether --entries selects zoo entry NAME.
 bench_entry_wanted() { # NAME
 	case ",$BENCH_ENTRIES," in ",all," | *",$1,"*) return 0 ;; esac
@@ -497,7 +530,8 @@ bench_mutator() {
 		[ ${#kzoo[@]} -eq 0 ] || bench_detect_tables "$nseeds" "m$mode-k" "$ROOT/build/dev/kernel/kzoo-%s/unmap_diff" \
 			"$ROOT/tests/kernel/zoo/%s.patch" "kernel bug zoo, from all the seeds:" \
 			"kernel bug zoo, from the seeds that do not trigger the bug:" "${kzoo[@]}"
-		[ ${#zoo[@]} -eq 0 ] || bench_detect_afl "$nseeds" "m$mode-" "${zoo[@]}"
+		[ ${#zoo[@]} -eq 0 ] || bench_detect_afl "$nseeds" "m$mode-" zoo "${zoo[@]}"
+		[ ${#kzoo[@]} -eq 0 ] || bench_detect_afl "$nseeds" "m$mode-k" kzoo "${kzoo[@]}"
 		unset UNMAPFUZZ_MUTATOR
 		local shares
 		shares=$(bench_mutant_shares "$BENCH_OUT"/detect/*-m$mode-*)
@@ -505,22 +539,133 @@ bench_mutator() {
 	done
 	echo
 	echo "7.3 off against on, from the seeds that do not trigger the bug: found, median and max seconds"
-	printf '%-34s %6s %8s %8s   %6s %8s %8s   %s\n' bug "off" "s med" "s max" "on" "s med" "s max" "median off/on"
-	local kind tag f0 f1 m0 m1
+	bench_off_on_row bug
+	local kind tag f0 f1
 	for kind in zoo kzoo; do
 		tag=quiet
 		[ "$kind" = kzoo ] && tag=kquiet
 		local -n names=$kind
 		for name in "${names[@]}"; do
 			f0=$BENCH_OUT/detect-$name-m0-$tag.secs f1=$BENCH_OUT/detect-$name-m1-$tag.secs
-			[ -f "$f0" ] && [ -f "$f1" ] || continue
-			m0=$(bench_median_max <"$f0") m1=$(bench_median_max <"$f1")
-			printf '%-34s %6s %8s %8s   %6s %8s %8s   %s\n' "$name" "$(wc -l <"$f0")/$nseeds" "${m0% *}" "${m0#* }" \
-				"$(wc -l <"$f1")/$nseeds" "${m1% *}" "${m1#* }" \
-				"$(awk -v a="${m0% *}" -v b="${m1% *}" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.1fx\n", a / b }')"
+			bench_off_on_row "$name" "$nseeds" "$f0" "$f1"
 		done
 		unset -n names
 	done
+	echo
+	echo "7.4 AFL++ off against on (its dry run drops the seeds that trigger the bug): found, median and max seconds"
+	bench_off_on_row bug
+	for kind in zoo kzoo; do
+		tag=
+		[ "$kind" = kzoo ] && tag=k
+		local -n names=$kind
+		for name in "${names[@]}"; do
+			f0=$BENCH_OUT/afl-m0-$tag$name.secs f1=$BENCH_OUT/afl-m1-$tag$name.secs
+			bench_off_on_row "$name" "$nseeds" "$f0" "$f1"
+		done
+		unset -n names
+	done
+}
+
+# Section 8: how much of the code a clean campaign reaches with the
+# mutator off and on. Each campaign (one job, seed 1, from the seeds) runs
+# for the last of --reach-time's moments; at each moment its corpus (or
+# AFL++'s queue) is copied and the engine's own count noted, and afterwards
+# each copy and the seeds are replayed through the coverage build. The off
+# and on campaigns of a pair run at the same time, so that both see the
+# same load.
+bench_reach() {
+	bench_section "8. coverage reached with the mutator off and on: libFuzzer and AFL++, one job, seed 1, after ${BENCH_REACH_TIME//,/, } s"
+	local times fixture=$ROOT/tests/kernel/fixtures/v7.1 program engine mode fuzz replay code t
+	IFS=, read -ra times <<<"$BENCH_REACH_TIME"
+	build coverage unmap_diff_replay seeds >>"$BENCH_OUT/build-coverage.log" 2>&1 || { echo "skipped: the coverage build failed"; return 0; }
+	# Built once here: the two campaigns of a pair would each build it.
+	build dev unmapfuzz_afl_mutator >>"$BENCH_OUT/build-dev.log" 2>&1
+	echo "code: branches covered (llvm-cov) of batched/rmap.cc (default program) or of the cut (kernel mode, the v7.1"
+	echo "fixture's try_to_unmap_one()); mm/: of the substrate (the states reached); both from the coverage preset's"
+	echo "replay of the seeds and the campaign's inputs at that moment. engine: libFuzzer's cov: or AFL++'s edges_found"
+	echo "then (the whole target's edges, each engine counting its own way). 'seeds': the seeds alone."
+	printf '%-8s %-9s %-4s %22s' program engine mut "seeds: code mm/"
+	for t in "${times[@]}"; do printf ' %28s' "after $t s: code mm/ engine"; done
+	echo
+	for program in default kernel; do
+		for engine in libfuzzer afl; do
+			[ "$engine" = afl ] && ! command -v afl-fuzz >/dev/null && continue
+			if [ "$program" = kernel ]; then
+				OPT[--kernel-tree]=$fixture
+				kernel_setup "$engine" coverage >>"$BENCH_OUT/build-reach.log" 2>&1 ||
+					{ echo "$program $engine: skipped, the kernel variant of $fixture does not build"; continue; }
+				fuzz=$(kernel_dir "$engine")/unmap_diff replay=$(kernel_dir coverage)/unmap_diff_replay
+				code='(^|/)kernel/[0-9a-f]+/rmap\.c$'
+				OPT[--kernel-tree]=""
+			else
+				build "$engine" unmap_diff seeds >>"$BENCH_OUT/build-reach.log" 2>&1 ||
+					{ echo "$program $engine: skipped, the $engine build failed"; continue; }
+				fuzz=$ROOT/build/$engine/unmap_diff replay=$ROOT/build/coverage/unmap_diff_replay
+				code='^batched/rmap\.cc$'
+			fi
+			for mode in 0 1; do
+				bench_reach_run "$engine" "$mode" "$fuzz" "$BENCH_OUT/reach/$program-$engine-m$mode" "${times[@]}" &
+			done
+			wait
+			local seeds_only=$BENCH_OUT/reach/$program-seeds
+			mkdir -p "$seeds_only/at-0"
+			for mode in 0 1; do
+				printf '%-8s %-9s %-4s %22s' "$program" "$engine" "$([ $mode = 0 ] && echo off || echo on)" \
+					"$(bench_reach_branches "$replay" "$code" "$seeds_only" 0)"
+				for t in "${times[@]}"; do
+					printf ' %28s' "$(bench_reach_branches "$replay" "$code" "$BENCH_OUT/reach/$program-$engine-m$mode" "$t") $(cat "$BENCH_OUT/reach/$program-$engine-m$mode/at-$t.engine")"
+				done
+				echo
+			done
+		done
+	done
+}
+
+# One campaign of section 8: ENGINE with the mutator MODE (0 off, 1 on) on
+# BIN for the last of the moments T..., copying its inputs to DIR/at-T and
+# its own coverage count to DIR/at-T.engine.
+bench_reach_run() { # ENGINE MODE BIN DIR T...
+	local engine=$1 mode=$2 bin=$3 dir=$4 t waited=0
+	shift 4
+	rm -rf "$dir" && mkdir -p "$dir/corpus"
+	local last=${*: -1} inputs=$dir/corpus
+	if [ "$engine" = afl ]; then
+		inputs=$dir/out/default/queue
+		(export UNMAPFUZZ_MUTATOR=$mode && afl_env && afl_mutator_env && AFL_NO_UI=1 \
+			timeout $((last + 60)) afl-fuzz -i "$ROOT/build/afl/seeds-bin" -o "$dir/out" -s 1 -V "$last" \
+			-m none -x "$ROOT/fuzz/unmap_diff.dict" -- "$bin") >"$dir/log" 2>&1 &
+	else
+		UNMAPFUZZ_MUTATOR=$mode timeout $((last + 60)) "$bin" -seed=1 -max_total_time="$last" -max_len=16384 \
+			-dict="$ROOT/fuzz/unmap_diff.dict" -artifact_prefix="$dir/" "$dir/corpus" \
+			"$ROOT/build/libfuzzer/seeds-bin" >"$dir/log" 2>&1 &
+	fi
+	local pid=$!
+	for t in "$@"; do
+		sleep $((t - waited))
+		waited=$t
+		mkdir -p "$dir/at-$t"
+		# libFuzzer may delete a file it replaced while this copies.
+		[ -d "$inputs" ] && find "$inputs" -maxdepth 1 -type f -exec cp -t "$dir/at-$t" {} + 2>/dev/null
+		if [ "$engine" = afl ]; then
+			sed -n 's/^edges_found *: //p' "$dir/out/default/fuzzer_stats" 2>/dev/null
+		else
+			grep -o 'cov: [0-9]*' "$dir/log" | tail -1 | cut -d' ' -f2
+		fi >"$dir/at-$t.engine"
+	done
+	wait "$pid"
+}
+
+# "covered/total" branches of the files matching the extended regular
+# expression CODE and of mm/, after replaying the seeds and DIR/at-T.
+bench_reach_branches() { # REPLAY CODE DIR T
+	local replay=$1 code=$2 dir=$3/at-$4 prof=$3/at-$4.profdata
+	rm -rf "$dir.profraw" && mkdir -p "$dir.profraw"
+	find "$ROOT/build/coverage/seeds-bin" "$dir" -maxdepth 1 -type f -print0 |
+		LLVM_PROFILE_FILE="$dir.profraw/%p.profraw" xargs -0 "$replay" >/dev/null 2>&1
+	llvm-profdata merge -sparse "$dir.profraw"/*.profraw -o "$prof" 2>/dev/null || { echo "- -"; return 0; }
+	llvm-cov report "$replay" -instr-profile="$prof" -show-branch-summary 2>/dev/null |
+		awk -v re="$code" 'NF >= 13 && $1 ~ re { ct += $11; cm += $12 } NF >= 13 && $1 ~ /^mm\// { mt += $11; mm += $12 }
+			END { printf "%s %s\n", ct ? (ct - cm) "/" ct : "-", mt ? (mt - mm) "/" mt : "-" }'
 }
 
 bench_run() { # the sections, in order
@@ -539,7 +684,7 @@ bench_run() { # the sections, in order
 	bench_want detect kernel mutator && bench_build dev unmapfuzz-tool seeds
 	bench_want kernel && bench_build release unmapfuzz-tool seeds
 	echo "builds took $((SECONDS - t0)) s"
-	for s in exec profile scaling detect cost kernel mutator; do
+	for s in exec profile scaling detect cost kernel mutator reach; do
 		bench_want $s || continue
 		t0=$SECONDS
 		"bench_$s"
@@ -567,8 +712,12 @@ cmd_bench() {
 	[ "$BENCH_ENTRIES" = all ] || args+=(--entries "$BENCH_ENTRIES")
 	local s
 	for s in ${BENCH_ONLY//,/ }; do
-		case $s in exec | profile | scaling | detect | cost | kernel | mutator) ;; *) die "--only: unknown section '$s' (exec, profile, scaling, detect, cost, kernel, mutator)" ;; esac
+		case $s in exec | profile | scaling | detect | cost | kernel | mutator | reach) ;; *) die "--only: unknown section '$s' (exec, profile, scaling, detect, cost, kernel, mutator, reach)" ;; esac
 	done
+	BENCH_REACH_TIME=${OPT[--reach-time]:-60,600}
+	[[ $BENCH_REACH_TIME =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] ||
+		die "--reach-time: '$BENCH_REACH_TIME' is not a comma-separated list of seconds"
+	[ "$BENCH_REACH_TIME" = 60,600 ] || args+=(--reach-time "$BENCH_REACH_TIME")
 	ensure_work
 	BENCH_OUT=$WORK/bench/$(date +%Y%m%d-%H%M%S)
 	mkdir -p "$BENCH_OUT"
