@@ -399,7 +399,8 @@ bench_detect_afl() { # [NSEEDS TAG KIND NAME...]
 		fi
 		budget=$(sed -n 's/^# budget: //p' "$patch" | head -1)
 		[ -n "$budget" ] || continue
-		if ! build afl "$target" seeds >>"$BENCH_OUT/build-afl.log" 2>&1 || [ ! -x "$bin" ]; then
+		if ! build dev unmapfuzz_afl_mutator >>"$BENCH_OUT/build-dev.log" 2>&1 ||
+			! build afl "$target" seeds >>"$BENCH_OUT/build-afl.log" 2>&1 || [ ! -x "$bin" ]; then
 			printf '%-30s %s\n' "$name" "skipped: no afl build of $target"
 			continue
 		fi
@@ -410,7 +411,7 @@ bench_detect_afl() { # [NSEEDS TAG KIND NAME...]
 			dir=$BENCH_OUT/afl/$tag$name-$seed
 			rm -rf "$dir" && mkdir -p "$dir"
 			start=$(date +%s%N)
-			(afl_env && afl_mutator_env && AFL_BENCH_UNTIL_CRASH=1 \
+			(afl_env && afl_mutator_env --built && AFL_BENCH_UNTIL_CRASH=1 \
 				timeout "$((BENCH_DETECT_TIME + 30))" afl-fuzz -i "$ROOT/build/afl/seeds-bin" -o "$dir/out" \
 				-s "$seed" -V "$BENCH_DETECT_TIME" -m none -x "$ROOT/fuzz/unmap_diff.dict" \
 				-- "$bin") >"$dir/log" 2>&1 || true
@@ -522,7 +523,7 @@ bench_mutator() {
 		if [ "$mode" = 0 ]; then
 			echo "7.1 mutator off: libFuzzer's byte-level mutations (and its byte-level crossover)"
 		else
-			echo "7.2 mutator on: one semantic change per mutation, structure-aware crossover, ${UNMAPFUZZ_BYTE_SHARE:-the default} percent left to libFuzzer's byte mutations"
+			echo "7.2 mutator on: semantic changes (one, sometimes up to four stacked), structure-aware crossover, ${UNMAPFUZZ_BYTE_SHARE:-the default} percent left to libFuzzer's byte mutations"
 		fi
 		export UNMAPFUZZ_MUTATOR=$mode
 		[ ${#zoo[@]} -eq 0 ] || bench_detect_tables "$nseeds" "m$mode-" "$ROOT/build/dev/zoo_%s" "$ROOT/tests/bugzoo/%s.patch" \
@@ -631,7 +632,7 @@ bench_reach_run() { # ENGINE MODE BIN DIR T...
 	local last=${*: -1} inputs=$dir/corpus
 	if [ "$engine" = afl ]; then
 		inputs=$dir/out/default/queue
-		(export UNMAPFUZZ_MUTATOR=$mode && afl_env && afl_mutator_env && AFL_NO_UI=1 \
+		(export UNMAPFUZZ_MUTATOR=$mode && afl_env && afl_mutator_env --built && AFL_NO_UI=1 \
 			timeout $((last + 60)) afl-fuzz -i "$ROOT/build/afl/seeds-bin" -o "$dir/out" -s 1 -V "$last" \
 			-m none -x "$ROOT/fuzz/unmap_diff.dict" -- "$bin") >"$dir/log" 2>&1 &
 	else

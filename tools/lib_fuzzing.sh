@@ -138,10 +138,12 @@ afl_env() {
 # The structure-aware mutator (fuzz/afl_mutator.cc, scenario/mutate.h) as
 # AFL++'s custom mutator, beside its own havoc stage, as libFuzzer's is on
 # by default; UNMAPFUZZ_MUTATOR=0 leaves AFL++ to its byte-level mutations.
-afl_mutator_env() {
+# --built: the caller has built it (the up-to-date check costs a few tenths
+# of a second, which a benchmark's short runs would count).
+afl_mutator_env() { # [--built]
 	unset AFL_CUSTOM_MUTATOR_LIBRARY
 	[ "${UNMAPFUZZ_MUTATOR:-1}" != 0 ] || return 0
-	build dev unmapfuzz_afl_mutator
+	[ "${1:-}" = --built ] || build dev unmapfuzz_afl_mutator
 	export AFL_CUSTOM_MUTATOR_LIBRARY=$ROOT/build/dev/libunmapfuzz_afl_mutator.so
 }
 
