@@ -6,8 +6,7 @@
 // splices the two. Every input AFL++ runs, its havoc's and splice's
 // included, first passes afl_custom_post_process(), which re-encodes it
 // canonically, as the libFuzzer target re-encodes LLVMFuzzerMutate()'s
-// output: the target then runs no clamped input, and the bytes AFL++ mutated
-// are what it runs.
+// output: the target then runs no clamped input.
 //
 // Its randomness is the seed afl_custom_init() is given (from afl-fuzz -s),
 // advanced in the state AFL++ passes back on every call; nothing global.
