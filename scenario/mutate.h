@@ -8,8 +8,9 @@
 // PageAnonExclusive range, the folio, a VMA, an event, the TTU flags) with
 // values the rules of scenario/reachable.h allow, now and then a few stacked,
 // and re-encodes it; a change is kept only if sanitize() does not undo it,
-// so every output decodes without a clamp and differs from its input. Crossover splices parts of
-// two scenarios (the folio of one with the VMAs, slots and events of the other).
+// so every output decodes without a clamp and differs from its input.
+// Crossover splices parts of two scenarios (the folio of one with the VMAs,
+// slots and events of the other).
 //
 // All randomness comes from the seed the caller passes (the engine's); no
 // state is kept between calls.

@@ -391,6 +391,9 @@ bench_detect_afl() { # [NSEEDS TAG KIND NAME...]
 	if [ ${#names[@]} -eq 0 ]; then
 		for patch in "$ROOT"/tests/bugzoo/*.patch; do names+=("$(basename "$patch" .patch)"); done
 	fi
+	# Once here, not before every run (afl_mutator_env --built below).
+	[ "${UNMAPFUZZ_MUTATOR:-1}" = 0 ] || build dev unmapfuzz_afl_mutator >>"$BENCH_OUT/build-dev.log" 2>&1 ||
+		{ echo "AFL++: skipped, the mutator library does not build"; return 0; }
 	for name in "${names[@]}"; do
 		if [ "$kind" = kzoo ]; then
 			patch=$ROOT/tests/kernel/zoo/$name.patch bin=$ROOT/build/afl/kernel/kzoo-$name/unmap_diff target=kernel_kzoo-$name
@@ -399,8 +402,7 @@ bench_detect_afl() { # [NSEEDS TAG KIND NAME...]
 		fi
 		budget=$(sed -n 's/^# budget: //p' "$patch" | head -1)
 		[ -n "$budget" ] || continue
-		if ! build dev unmapfuzz_afl_mutator >>"$BENCH_OUT/build-dev.log" 2>&1 ||
-			! build afl "$target" seeds >>"$BENCH_OUT/build-afl.log" 2>&1 || [ ! -x "$bin" ]; then
+		if ! build afl "$target" seeds >>"$BENCH_OUT/build-afl.log" 2>&1 || [ ! -x "$bin" ]; then
 			printf '%-30s %s\n' "$name" "skipped: no afl build of $target"
 			continue
 		fi
@@ -588,7 +590,9 @@ bench_reach() {
 	printf '%-8s %-9s %-4s %22s' program engine mut "seeds: code mm/"
 	for t in "${times[@]}"; do printf ' %28s' "after $t s: code mm/ engine"; done
 	echo
+	local seeds_cov
 	for program in default kernel; do
+		seeds_cov=""
 		for engine in libfuzzer afl; do
 			[ "$engine" = afl ] && ! command -v afl-fuzz >/dev/null && continue
 			if [ "$program" = kernel ]; then
@@ -608,11 +612,13 @@ bench_reach() {
 				bench_reach_run "$engine" "$mode" "$fuzz" "$BENCH_OUT/reach/$program-$engine-m$mode" "${times[@]}" &
 			done
 			wait
-			local seeds_only=$BENCH_OUT/reach/$program-seeds
-			mkdir -p "$seeds_only/at-0"
+			# The seeds alone, once per program (its replay binary).
+			if [ -z "$seeds_cov" ]; then
+				mkdir -p "$BENCH_OUT/reach/$program-seeds/at-0"
+				seeds_cov=$(bench_reach_branches "$replay" "$code" "$BENCH_OUT/reach/$program-seeds" 0)
+			fi
 			for mode in 0 1; do
-				printf '%-8s %-9s %-4s %22s' "$program" "$engine" "$([ $mode = 0 ] && echo off || echo on)" \
-					"$(bench_reach_branches "$replay" "$code" "$seeds_only" 0)"
+				printf '%-8s %-9s %-4s %22s' "$program" "$engine" "$([ $mode = 0 ] && echo off || echo on)" "$seeds_cov"
 				for t in "${times[@]}"; do
 					printf ' %28s' "$(bench_reach_branches "$replay" "$code" "$BENCH_OUT/reach/$program-$engine-m$mode" "$t") $(cat "$BENCH_OUT/reach/$program-$engine-m$mode/at-$t.engine")"
 				done
